@@ -1,0 +1,360 @@
+"""The ``loyaltysim`` command line: ``run``, ``compare`` and ``params``.
+
+Every problem with the input is reported as one line on stderr naming the
+parameter, what it got and what it accepts, with exit status 2 and nothing
+written to disk. Output files are written only when the work succeeded, each
+through a temporary file renamed into place.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import os
+import sys
+import tempfile
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+from loyaltysim.errors import LoyaltysimError, ParameterError
+from loyaltysim.policies import NAMED_POLICIES, Policy
+from loyaltysim.scenario import Scenario, load_scenario_file, parse_value
+from loyaltysim.simulation import KEY_METRICS, Comparison, RunResult, compare, run, versions
+
+__all__ = ["main"]
+
+FIGURE_SUFFIXES = (".png", ".pdf", ".svg")
+
+
+def _parser() -> argparse.ArgumentParser:
+    from loyaltysim import __version__
+
+    parser = argparse.ArgumentParser(
+        prog="loyaltysim",
+        description="Simulate how a firm's customer-service policy changes long-run profit "
+        "and word of mouth.",
+        epilog="Parameters: `loyaltysim params`. Exit status 2 means bad input.",
+    )
+    parser.add_argument("--version", action="version", version=f"loyaltysim {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    def scenario_options(p: argparse.ArgumentParser) -> None:
+        p.add_argument(
+            "--scenario",
+            metavar="FILE",
+            help="TOML file with a [scenario] table (and optionally a [policy] table)",
+        )
+        p.add_argument(
+            "--set",
+            dest="overrides",
+            action="append",
+            default=[],
+            metavar="NAME=VALUE",
+            help="override a parameter (repeatable); policy.NAME=VALUE sets the policy",
+        )
+        p.add_argument(
+            "--seed", type=int, default=None, help="seed of every random draw (default: fresh)"
+        )
+        p.add_argument("--json", action="store_true", help="print machine-readable JSON")
+        p.add_argument("--csv", metavar="PATH", help="also write the results table as CSV")
+        p.add_argument("--figure", metavar="PATH", help="also save a figure (.png, .pdf or .svg)")
+
+    p_run = sub.add_parser("run", help="simulate one scenario under one policy")
+    scenario_options(p_run)
+    p_run.add_argument(
+        "--policy",
+        default=None,
+        help=f"named policy ({', '.join(NAMED_POLICIES)}); default: the file's [policy] "
+        "table, else always_compensate",
+    )
+    p_run.set_defaults(handler=_cmd_run)
+
+    p_cmp = sub.add_parser(
+        "compare",
+        help="compare policies on one scenario with paired replications",
+        description="Compare policies with paired replications and common random numbers; "
+        "a [policy] table in the scenario file (or --set policy.*) is compared too.",
+    )
+    scenario_options(p_cmp)
+    p_cmp.add_argument(
+        "--policies",
+        default=",".join(NAMED_POLICIES),
+        help="comma-separated named policies (default: the four named policies)",
+    )
+    p_cmp.add_argument("--replications", type=int, default=20, help="paired replications")
+    p_cmp.add_argument("--no-progress", action="store_true", help="hide the progress bar")
+    p_cmp.set_defaults(handler=_cmd_compare)
+
+    p_par = sub.add_parser("params", help="list every parameter with unit, range and source")
+    p_par.add_argument("--json", action="store_true", help="print machine-readable JSON")
+    p_par.add_argument("--group", default=None, help="only this group (e.g. claims, churn)")
+    p_par.set_defaults(handler=_cmd_params)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``loyaltysim`` command; returns the exit status."""
+    args = _parser().parse_args(argv)
+    try:
+        return args.handler(args)
+    except LoyaltysimError as exc:
+        print(f"loyaltysim: error: {exc}", file=sys.stderr)
+        return 2
+    except BrokenPipeError:  # e.g. `loyaltysim params | head`
+        sys.stderr.close()
+        return 0
+    except KeyboardInterrupt:
+        print("loyaltysim: interrupted; nothing was written", file=sys.stderr)
+        return 130
+
+
+# ---------------------------------------------------------------------------
+# Input
+
+
+def _inputs(args: argparse.Namespace) -> tuple[Scenario, dict[str, Any]]:
+    """Scenario and policy table from ``--scenario`` and ``--set``, validated."""
+    scenario_table: dict[str, Any] = {}
+    policy_table: dict[str, Any] = {}
+    if args.scenario:
+        scenario_table, policy_table = load_scenario_file(args.scenario)
+    for item in args.overrides:
+        name, sep, text = item.partition("=")
+        name = name.strip()
+        if not sep or not name:
+            raise ParameterError("--set", item, "NAME=VALUE, e.g. --set failure_rate=0.08")
+        value = parse_value(text.strip())
+        if name.startswith("policy."):
+            policy_table[name.removeprefix("policy.")] = value
+        else:
+            scenario_table[name] = value
+    return Scenario.from_dict(scenario_table), policy_table
+
+
+def _check_outputs(args: argparse.Namespace) -> None:
+    """Refuse bad output paths before any work is done."""
+    for option, path, suffixes in (
+        ("--figure", args.figure, FIGURE_SUFFIXES),
+        ("--csv", args.csv, (".csv",)),
+    ):
+        if path is None:
+            continue
+        target = Path(path)
+        if target.suffix.lower() not in suffixes:
+            raise ParameterError(option, path, "a path ending in " + ", ".join(suffixes))
+        if target.exists() and target.is_dir():
+            raise ParameterError(option, path, "a file path, not a directory")
+
+
+def _write_atomic(path: str, write: Callable[[str], None]) -> None:
+    """Write through a temporary file in the same directory, then rename into place."""
+    target = Path(path)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=target.suffix, dir=target.parent)
+    os.close(fd)
+    try:
+        write(tmp)
+        os.replace(tmp, target)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+# ---------------------------------------------------------------------------
+# Commands
+
+
+def _cmd_run(args: argparse.Namespace) -> int:
+    scenario, policy_table = _inputs(args)
+    if args.policy is not None:
+        policy = Policy.from_spec({"preset": args.policy, **policy_table})
+    else:
+        policy = (
+            Policy.from_spec(policy_table) if policy_table else Policy.preset("always_compensate")
+        )
+    _check_outputs(args)
+    result = run(scenario, policy, seed=args.seed)
+    if args.csv:
+        _write_atomic(args.csv, lambda p: result.monthly.to_csv(p))
+    if args.figure:
+        from loyaltysim.plotting import plot_run
+
+        _write_atomic(args.figure, lambda p: plot_run(result).savefig(p, dpi=120))
+    if args.json:
+        print(json.dumps(result.to_dict(), indent=2, default=_json_default))
+    else:
+        print(_format_run(result))
+    return 0
+
+
+def _cmd_compare(args: argparse.Namespace) -> int:
+    scenario, policy_table = _inputs(args)
+    names = [name.strip() for name in args.policies.split(",") if name.strip()]
+    policies: list[Policy] = [Policy.preset(name) for name in names]
+    if policy_table:
+        policy_table.setdefault("name", "your_policy")
+        policies.append(Policy.from_spec(policy_table))
+    if not isinstance(args.replications, int) or args.replications < 1:
+        raise ParameterError("--replications", args.replications, "a whole number >= 1")
+    _check_outputs(args)
+    comparison = compare(
+        scenario,
+        policies,
+        replications=args.replications,
+        seed=args.seed,
+        progress=not args.no_progress and sys.stderr.isatty(),
+    )
+    if args.csv:
+        _write_atomic(args.csv, lambda p: comparison.runs.to_csv(p, index=False))
+    if args.figure:
+        from loyaltysim.plotting import plot_comparison
+
+        _write_atomic(args.figure, lambda p: plot_comparison(comparison).savefig(p, dpi=120))
+    if args.json:
+        print(json.dumps(comparison.to_dict(), indent=2, default=_json_default))
+    else:
+        print(_format_comparison(comparison))
+        for label, path in (("figure", args.figure), ("runs table", args.csv)):
+            if path:
+                print(f"{label} written to {path}")
+    return 0
+
+
+def _cmd_params(args: argparse.Namespace) -> int:
+    specs = Scenario.specs()
+    groups = [*dict.fromkeys(s.group for s in specs), "policy"]
+    if args.group is not None and args.group not in groups:
+        raise ParameterError("--group", args.group, "one of " + ", ".join(groups))
+    rows = [
+        {
+            "name": s.name,
+            "group": s.group,
+            "default": s.default,
+            "unit": s.unit,
+            "accepts": s.accepts,
+            "meaning": s.meaning,
+            "source": s.source,
+        }
+        for s in specs
+    ]
+    rows.append(
+        {
+            "name": "policy.claims_threshold_usd",
+            "group": "policy",
+            "default": 100.0,
+            "unit": "USD",
+            "accepts": "a number >= 0",
+            "meaning": "with policy.claims = 'threshold', claims above this are investigated",
+            "source": "seed 004: always compensating stops paying for luxury items",
+        }
+    )
+    rows.extend(
+        {
+            "name": f"policy.{dimension}",
+            "group": "policy",
+            "default": default,
+            "unit": "rule",
+            "accepts": accepts,
+            "meaning": meaning,
+            "source": "MODEL.md section 4",
+        }
+        for dimension, default, accepts, meaning in _POLICY_ROWS
+    )
+    if args.group:
+        rows = [r for r in rows if r["group"] == args.group]
+    if args.json:
+        print(json.dumps(rows, indent=2))
+        return 0
+    current = None
+    for row in rows:
+        if row["group"] != current:
+            current = row["group"]
+            print(f"\n[{current}]")
+        print(f"  {row['name']} = {row['default']!r}  ({row['unit']}; {row['accepts']})")
+        print(f"      {row['meaning']}")
+        print(f"      source: {row['source']}")
+    return 0
+
+
+_POLICY_ROWS = (
+    (
+        "claims",
+        "compensate",
+        "'compensate', 'verify', 'threshold' or 'module:ClassName'",
+        "how claims are answered: pay at once, investigate first, or investigate large ones",
+    ),
+    ("pricing", "negotiable", "'negotiable', 'fixed'", "grant discount requests or not"),
+    ("caprices", "accommodate", "'accommodate', 'refuse'", "accommodate caprices or refuse"),
+    ("preset", "(none)", "one of " + ", ".join(NAMED_POLICIES), "start from a named policy"),
+)
+
+
+# ---------------------------------------------------------------------------
+# Output
+
+
+def _json_default(value: Any) -> Any:
+    if hasattr(value, "item"):
+        return value.item()
+    return str(value)
+
+
+def _num(value: float, digits: int = 0) -> str:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "n/a"
+    if abs(value) < 10 and digits == 0 and value != int(value):
+        digits = 3
+    return f"{value:,.{digits}f}"
+
+
+def _provenance(seed: dict[str, Any]) -> str:
+    v = versions()
+    return (
+        f"seed {seed['entropy']}"
+        + (f" spawn_key {seed['spawn_key']}" if seed["spawn_key"] else "")
+        + f" | loyaltysim {v['loyaltysim']}, mesa {v['mesa']}, numpy {v['numpy']}"
+    )
+
+
+def _format_run(result: RunResult) -> str:
+    s, sc = result.summary, result.scenario
+    lines = [
+        f"loyaltysim run — policy {result.policy.name} "
+        f"({result.policy.describe()}), N={sc.n_customers:,}, {sc.horizon_months} months",
+        "",
+    ]
+    width = max(len(k) for k in s)
+    lines += [f"  {key:<{width}}  {_num(value)}" for key, value in s.items()]
+    lines += ["", _provenance(result.seed)]
+    return "\n".join(lines)
+
+
+def _format_comparison(comparison: Comparison) -> str:
+    sc = comparison.scenario
+    table = comparison.table()
+    header = [f"{'policy':<20}"] + [f"{label:>30}" for label in KEY_METRICS.values()]
+    lines = [
+        f"loyaltysim compare — {len(comparison.policies)} policies x "
+        f"{comparison.replications} paired replications, N={sc.n_customers:,}, "
+        f"{sc.horizon_months} months; mean [95% CI]",
+        "",
+        "".join(header),
+    ]
+    for name, row in table.iterrows():
+        cells = [f"{name:<20}"]
+        for metric in KEY_METRICS:
+            cell = (
+                f"{_num(row[metric])} [{_num(row[metric + '_low'])}, {_num(row[metric + '_high'])}]"
+            )
+            cells.append(f"{cell:>30}")
+        lines.append("".join(cells))
+    baseline = comparison.policies[0]
+    lines += ["", f"Paired NPV difference vs {baseline} (common random numbers), USD:"]
+    for name, row in comparison.paired().drop(baseline).iterrows():
+        lines.append(
+            f"  {name:<20} {row['difference']:>+12,.0f}  [{row['low']:+,.0f}, {row['high']:+,.0f}]"
+        )
+    lines += ["", comparison.verdict(), _provenance(comparison.seed)]
+    return "\n".join(lines)

@@ -1,0 +1,139 @@
+"""The loyaltysim model: a Mesa model whose customers live in NumPy arrays.
+
+Example:
+    >>> from loyaltysim import LoyaltyModel, Scenario
+    >>> model = LoyaltyModel(Scenario(n_customers=500, horizon_months=12), "verify_first", rng=7)
+    >>> model.run_for(12)
+    >>> model.time
+    12.0
+    >>> frame = model.datacollector.get_model_vars_dataframe()
+    >>> len(frame)
+    12
+"""
+
+from __future__ import annotations
+
+import mesa
+import networkx as nx
+import numpy as np
+
+from loyaltysim.agents import CustomerAgent
+from loyaltysim.month import Month, MonthlyDraws
+from loyaltysim.network import GraphNetwork, SocialNetwork, build_network
+from loyaltysim.policies import Policy, resolve_policy
+from loyaltysim.population import Population
+from loyaltysim.scenario import Scenario
+from loyaltysim.seeding import NETWORK, POPULATION, as_seed_sequence, stream
+from loyaltysim.submodels import (
+    acquisition,
+    churn,
+    claims,
+    ledger,
+    purchases,
+    requests,
+    satisfaction,
+    word_of_mouth,
+)
+
+__all__ = ["AGENTS_AUTO_LIMIT", "LoyaltyModel"]
+
+#: Populations up to this size get a CustomerAgent per person at start.
+AGENTS_AUTO_LIMIT = 1_000
+
+
+class LoyaltyModel(mesa.Model):
+    """A firm's service policy meeting a market of customers, month by month.
+
+    Args:
+        scenario: The market (default: :class:`Scenario` defaults).
+        policy: A :class:`Policy` or the name of a preset
+            (``"always_compensate"``, ``"verify_first"``, ``"fixed_pricing"``,
+            ``"refuse_caprices"``).
+        rng: Seed of every random draw: an int, a
+            :class:`numpy.random.SeedSequence`, or ``None`` for fresh entropy
+            (recorded in :attr:`seed_sequence`).
+        network: A prebuilt network (:class:`SocialNetwork` or a networkx graph
+            with ``n_customers`` nodes) instead of the scenario's generator.
+        inspect_agents: Create a :class:`CustomerAgent` for every person at
+            start; by default only when ``n_customers <= AGENTS_AUTO_LIMIT``.
+            :meth:`customer` creates single agents on demand either way.
+
+    Attributes:
+        params: The scenario (Mesa's own ``scenario`` attribute holds Mesa's
+            experimental Scenario object and is left to Mesa).
+        policy: The policy.
+        population: The customers' state, as arrays.
+        network: The social network.
+        ledger: The monthly books; also reachable as ``datacollector``.
+        seed_sequence: The SeedSequence behind every draw.
+    """
+
+    def __init__(
+        self,
+        scenario: Scenario | None = None,
+        policy: Policy | str = "always_compensate",
+        *,
+        rng: int | np.random.SeedSequence | None = None,
+        network: SocialNetwork | nx.Graph | None = None,
+        inspect_agents: bool | None = None,
+    ) -> None:
+        seed = as_seed_sequence(rng)
+        mesa_rng = int(rng) if isinstance(rng, int | np.integer) else np.random.default_rng(seed)
+        super().__init__(rng=mesa_rng)
+        self.params = scenario if scenario is not None else Scenario()
+        self.policy = resolve_policy(policy)
+        self.seed_sequence = seed
+        n = self.params.n_customers
+        self.population = Population.draw(
+            self.params, np.random.default_rng(stream(seed, POPULATION))
+        )
+        if network is None:
+            network = build_network(self.params, stream(seed, NETWORK))
+        elif isinstance(network, nx.Graph):
+            network = GraphNetwork.from_networkx(network, n)
+        elif network.n != n:
+            from loyaltysim.errors import ParameterError
+
+            raise ParameterError("network", f"a network of {network.n} people", f"{n} people")
+        self.network: SocialNetwork = network
+        self.ledger = ledger.Ledger(self.params.horizon_months)
+        self.datacollector = ledger.LedgerCollector(self.ledger)
+        self._customers: dict[int, CustomerAgent] = {}
+        if inspect_agents if inspect_agents is not None else n <= AGENTS_AUTO_LIMIT:
+            for i in range(n):
+                self.customer(i)
+        self.running = True
+
+    @property
+    def month(self) -> int:
+        """Months simulated so far (``int(model.time)``)."""
+        return int(self.time)
+
+    def step(self) -> None:
+        """Simulate one month, submodel by submodel (MODEL.md section 3)."""
+        t = round(self.time)
+        scenario, policy, population = self.params, self.policy, self.population
+        month = Month(t, MonthlyDraws(self.seed_sequence, t, population.n), population.n)
+        acquisition.acquire(population, self.network, scenario, month)
+        purchases.purchase(population, scenario, month)
+        batch = claims.file_claims(population, scenario, month)
+        claims.answer_claims(batch, policy.claims, population, scenario, month)
+        requests.haggle(population, scenario, policy.pricing, month)
+        requests.caprices(population, scenario, policy.caprices, month)
+        satisfaction.update_satisfaction(population, scenario, month)
+        word_of_mouth.spread(population, self.network, scenario, month)
+        churn.churn(population, scenario, month)
+        ledger.close_month(population, scenario, month, self.ledger)
+        if t >= scenario.horizon_months:
+            self.running = False
+
+    def customer(self, index: int) -> CustomerAgent:
+        """The Mesa agent of person ``index``, created on first use."""
+        if not 0 <= index < self.population.n:
+            from loyaltysim.errors import ParameterError
+
+            raise ParameterError("index", index, f"a whole number in [0, {self.population.n})")
+        agent = self._customers.get(index)
+        if agent is None:
+            agent = self._customers[index] = CustomerAgent(self, index)
+        return agent

@@ -1,0 +1,152 @@
+"""The population: every person in the market as one row of NumPy arrays.
+
+State lives in a structure of arrays (one array per variable, one entry per
+person), so each monthly submodel is a vectorised function over the whole
+population. :class:`~loyaltysim.agents.CustomerAgent` gives a Mesa-agent view
+of one row for inspection.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, fields
+
+import numpy as np
+
+from loyaltysim.scenario import Scenario
+
+__all__ = ["ACTIVE", "LAPSED", "PROSPECT", "STATUS_NAMES", "Population"]
+
+#: Status codes stored in :attr:`Population.status`.
+PROSPECT, ACTIVE, LAPSED = 0, 1, 2
+STATUS_NAMES = ("prospect", "active", "lapsed")
+
+#: Satisfaction at or above this is a promoter (9-10 on the 0-10 recommend scale,
+#: mapped linearly: score = 5 x (satisfaction + 1)); at or below the next, a detractor (0-6).
+PROMOTER_SATISFACTION = 0.8
+DETRACTOR_SATISFACTION = 0.2
+
+
+@dataclass(eq=False)
+class Population:
+    """Traits (drawn once) and state (updated monthly) of all ``n`` people.
+
+    Traits: ``honesty``, ``loyalty``, ``purchase_probability`` (per month),
+    ``basket_value_usd`` (mean purchase), ``complaint_propensity``,
+    ``wom_propensity``, ``haggle_propensity``, ``caprice_propensity`` (per
+    purchase) and ``satisfaction_baseline`` (on [-1, 1]).
+
+    State: ``status`` (0 prospect, 1 active, 2 lapsed), ``satisfaction`` (on
+    [-1, 1]; a prospect's is their attitude to the firm), ``leniency`` (belief
+    that a claim gets paid), ``tenure_months``, ``failures``, ``claims``,
+    ``cumulative_margin_usd``, ``cumulative_cost_usd`` (compensation,
+    discounts, caprices, investigations spent on the person),
+    ``discounted_value_usd`` (their discounted net contribution so far) and
+    ``initially_active``.
+    """
+
+    honesty: np.ndarray
+    loyalty: np.ndarray
+    purchase_probability: np.ndarray
+    basket_value_usd: np.ndarray
+    complaint_propensity: np.ndarray
+    wom_propensity: np.ndarray
+    haggle_propensity: np.ndarray
+    caprice_propensity: np.ndarray
+    satisfaction_baseline: np.ndarray
+    status: np.ndarray
+    satisfaction: np.ndarray
+    leniency: np.ndarray
+    tenure_months: np.ndarray
+    failures: np.ndarray
+    claims: np.ndarray
+    cumulative_margin_usd: np.ndarray
+    cumulative_cost_usd: np.ndarray
+    discounted_value_usd: np.ndarray
+    initially_active: np.ndarray
+
+    @property
+    def n(self) -> int:
+        """Number of people."""
+        return int(self.status.size)
+
+    @classmethod
+    def draw(cls, scenario: Scenario, rng: np.random.Generator) -> Population:
+        """Draw a population's traits and initial state.
+
+        Beta-distributed traits are parameterised by mean and dispersion
+        (variance = dispersion x mean x (1 - mean)); a dispersion of 0 gives
+        every person the mean. Mean baskets are lognormal with the given mean.
+        ``initial_active_share`` of the people, chosen at random, start
+        active; everyone starts at their baseline satisfaction and with the
+        prior leniency belief.
+        """
+        s, n = scenario, scenario.n_customers
+
+        def beta(trait: str) -> np.ndarray:
+            mean = getattr(s, f"{trait}_mean")
+            return beta_by_mean(rng, mean, getattr(s, f"{trait}_dispersion"), n)
+
+        honesty = beta("honesty")
+        loyalty = beta("loyalty")
+        purchase_probability = beta("purchase_probability")
+        basket = lognormal_by_mean(rng, s.basket_value_usd, s.basket_value_sigma, n)
+        complaint = beta("complaint_propensity")
+        wom = beta("wom_propensity")
+        haggle = beta("haggle_propensity")
+        caprice = beta("caprice_propensity")
+        baseline01 = beta_by_mean(
+            rng, (s.satisfaction_baseline_mean + 1) / 2, s.satisfaction_baseline_dispersion, n
+        )
+        baseline = 2.0 * baseline01 - 1.0
+        n_active = round(s.initial_active_share * n)
+        status = np.full(n, PROSPECT, dtype=np.int8)
+        status[rng.permutation(n)[:n_active]] = ACTIVE
+        return cls(
+            honesty=honesty,
+            loyalty=loyalty,
+            purchase_probability=purchase_probability,
+            basket_value_usd=basket,
+            complaint_propensity=complaint,
+            wom_propensity=wom,
+            haggle_propensity=haggle,
+            caprice_propensity=caprice,
+            satisfaction_baseline=baseline,
+            status=status,
+            satisfaction=baseline.copy(),
+            leniency=np.full(n, s.leniency_prior),
+            tenure_months=np.zeros(n, dtype=np.int32),
+            failures=np.zeros(n, dtype=np.int32),
+            claims=np.zeros(n, dtype=np.int32),
+            cumulative_margin_usd=np.zeros(n),
+            cumulative_cost_usd=np.zeros(n),
+            discounted_value_usd=np.zeros(n),
+            initially_active=status == ACTIVE,
+        )
+
+    def counts(self) -> tuple[int, int, int]:
+        """Number of prospects, active and lapsed customers."""
+        prospects, active, lapsed = np.bincount(self.status, minlength=3)
+        return int(prospects), int(active), int(lapsed)
+
+    @property
+    def nbytes(self) -> int:
+        """Memory held by the population's arrays, in bytes."""
+        return sum(getattr(self, f.name).nbytes for f in fields(self))
+
+
+def beta_by_mean(rng: np.random.Generator, mean: float, dispersion: float, n: int) -> np.ndarray:
+    """Beta draws with a given mean and dispersion = 1 / (alpha + beta + 1).
+
+    A dispersion of 0 (or a mean of exactly 0 or 1) returns the constant mean.
+    """
+    if dispersion == 0 or mean in (0.0, 1.0):
+        return np.full(n, float(mean))
+    concentration = 1.0 / dispersion - 1.0
+    return rng.beta(mean * concentration, (1.0 - mean) * concentration, size=n)
+
+
+def lognormal_by_mean(rng: np.random.Generator, mean: float, sigma: float, n: int) -> np.ndarray:
+    """Lognormal draws with the given arithmetic mean and log-sd ``sigma``."""
+    if sigma == 0 or mean == 0:
+        return np.full(n, float(mean))
+    return rng.lognormal(np.log(mean) - sigma**2 / 2, sigma, size=n)

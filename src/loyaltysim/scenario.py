@@ -1,0 +1,841 @@
+"""The scenario: every parameter of the market the firm does not choose.
+
+A :class:`Scenario` holds the population, the market, the costs and the
+horizon. Each parameter is declared once, as a dataclass field whose metadata
+carries its unit, allowed range, meaning and source; that one declaration
+drives validation, ``loyaltysim params``, TOML files and ``--set`` overrides.
+
+The firm's choices (the policy levers) live in :mod:`loyaltysim.policies`.
+
+Example:
+    >>> from loyaltysim import Scenario
+    >>> scenario = Scenario(n_customers=2_000, failure_rate=0.08)
+    >>> scenario.monthly_discount_rate  # doctest: +ELLIPSIS
+    0.00797...
+    >>> Scenario(failure_rate=1.5)
+    Traceback (most recent call last):
+    ...
+    loyaltysim.errors.ParameterError: failure_rate: got 1.5; accepts a number in [0, 1]
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import difflib
+import math
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from loyaltysim.errors import ParameterError, ScenarioFileError
+
+__all__ = ["NETWORKS", "ParameterSpec", "Scenario", "load_scenario_file", "parse_value"]
+
+#: Social network generators a scenario may name.
+NETWORKS = ("watts_strogatz", "barabasi_albert", "erdos_renyi", "complete")
+
+
+@dataclass(frozen=True)
+class ParameterSpec:
+    """Declared facts about one parameter (shown by ``loyaltysim params``).
+
+    Attributes:
+        name: Parameter name.
+        default: Default value.
+        unit: Unit of the value (``"USD"``, ``"1/month"``, ``"share"``...).
+        meaning: One sentence on what the parameter does.
+        source: Literature source or the stated reason for the default.
+        group: The part of the model it belongs to.
+        low: Smallest allowed value (numbers), inclusive.
+        high: Largest allowed value (numbers).
+        high_open: ``True`` when ``high`` itself is excluded.
+        choices: Allowed values (strings).
+        kind: ``"float"``, ``"int"`` or ``"choice"``.
+    """
+
+    name: str
+    default: Any
+    unit: str
+    meaning: str
+    source: str
+    group: str
+    low: float | None = None
+    high: float | None = None
+    high_open: bool = False
+    choices: tuple[str, ...] | None = None
+    kind: str = "float"
+
+    @property
+    def accepts(self) -> str:
+        """What the parameter accepts, in words."""
+        if self.kind == "choice":
+            return "one of " + ", ".join(repr(c) for c in self.choices or ())
+        what = "a whole number" if self.kind == "int" else "a number"
+        low = "-inf" if self.low is None else _fmt(self.low)
+        high = "inf" if self.high is None else _fmt(self.high)
+        closing = ")" if self.high_open or self.high is None else "]"
+        return f"{what} in [{low}, {high}{closing}"
+
+    def validate(self, value: Any, name: str | None = None) -> Any:
+        """Return ``value`` converted to the parameter's type, or raise.
+
+        Args:
+            value: The value to check.
+            name: Name to report in the error (defaults to ``self.name``).
+
+        Raises:
+            ParameterError: Wrong type or out of range.
+        """
+        label = name or self.name
+        if self.kind == "choice":
+            if not isinstance(value, str) or value not in (self.choices or ()):
+                hint = _close_match(value, self.choices or ()) if isinstance(value, str) else ""
+                raise ParameterError(label, value, self.accepts, hint)
+            return value
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise ParameterError(label, value, self.accepts)
+        if self.kind == "int":
+            if isinstance(value, float) and not value.is_integer():
+                raise ParameterError(label, value, self.accepts)
+            value = int(value)
+        else:
+            value = float(value)
+            if math.isnan(value):
+                raise ParameterError(label, value, self.accepts)
+        too_low = self.low is not None and value < self.low
+        too_high = self.high is not None and (
+            value >= self.high if self.high_open else value > self.high
+        )
+        if too_low or too_high:
+            raise ParameterError(label, value, self.accepts)
+        return value
+
+
+def _fmt(x: float) -> str:
+    return f"{x:g}" if not float(x).is_integer() or abs(x) < 1e6 else f"{int(x):,}"
+
+
+def _close_match(word: str, options: tuple[str, ...] | list[str]) -> str:
+    match = difflib.get_close_matches(word, list(options), n=1)
+    return f"did you mean {match[0]!r}?" if match else ""
+
+
+def param(
+    default: Any,
+    *,
+    unit: str,
+    meaning: str,
+    source: str,
+    group: str,
+    low: float | None = None,
+    high: float | None = None,
+    high_open: bool = False,
+    choices: tuple[str, ...] | None = None,
+) -> Any:
+    """Declare a scenario field with its metadata (see :class:`ParameterSpec`)."""
+    if choices is not None:
+        kind = "choice"
+    elif isinstance(default, int) and not isinstance(default, bool):
+        kind = "int"
+    else:
+        kind = "float"
+    spec = dict(
+        unit=unit,
+        meaning=meaning,
+        source=source,
+        group=group,
+        low=low,
+        high=high,
+        high_open=high_open,
+        choices=choices,
+        kind=kind,
+    )
+    return field(default=default, metadata={"spec": spec})
+
+
+SHARE = dict(unit="share", low=0.0, high=1.0)
+PROB_MONTH = dict(unit="probability/month", low=0.0, high=1.0)
+PROB_PURCHASE = dict(unit="probability/purchase", low=0.0, high=1.0)
+DISPERSION = dict(unit="dispersion", low=0.0, high=1.0, high_open=True)
+SAT_EFFECT = dict(unit="satisfaction points", low=-2.0, high=2.0)
+DISPERSION_MEANING = (
+    "spread of the trait across customers: variance = dispersion x mean x (1 - mean) "
+    "(a beta distribution); 0 makes every customer identical"
+)
+
+
+@dataclass(frozen=True)
+class Scenario:
+    """The market a policy meets: population, purchases, claims, costs, horizon.
+
+    Every field is validated on construction; the first problem found raises
+    :class:`~loyaltysim.errors.ParameterError`. Build variants with
+    :meth:`replace`, from TOML with :meth:`from_toml`, and list every field
+    with :meth:`specs`.
+
+    Money is in US dollars; probabilities and rates are per month or per
+    purchase as their unit says; satisfaction lives on [-1, 1].
+    """
+
+    # --- market and horizon -------------------------------------------------
+    n_customers: int = param(
+        10_000,
+        unit="people",
+        low=10,
+        high=10_000_000,
+        group="market",
+        meaning="people in the market: prospects, active and lapsed customers together",
+        source="MODEL.md section 2 (default market of 10,000 people)",
+    )
+    horizon_months: int = param(
+        60,
+        unit="months",
+        low=1,
+        high=1_200,
+        group="market",
+        meaning="months simulated; profit after the horizon is not counted",
+        source="MODEL.md section 2 (five years)",
+    )
+    annual_discount_rate: float = param(
+        0.10,
+        unit="1/year",
+        low=0.0,
+        high=1.0,
+        group="market",
+        meaning="discount rate; applied monthly as (1 + rate)^(1/12) - 1",
+        source="MODEL.md section 2 (10% a year)",
+    )
+    initial_active_share: float = param(
+        0.2,
+        **SHARE,
+        group="market",
+        meaning="share of the market that are customers at month 0; the rest are prospects",
+        source="stated assumption: an established firm with room to grow",
+    )
+    # --- social network -----------------------------------------------------
+    network: str = param(
+        "watts_strogatz",
+        unit="generator",
+        choices=NETWORKS,
+        group="network",
+        meaning="social network among all people; 'complete' is the well-mixed market",
+        source="MODEL.md section 2; small world as in Goldenberg et al. 2007",
+    )
+    network_mean_degree: int = param(
+        8,
+        unit="contacts",
+        low=2,
+        high=1_000,
+        group="network",
+        meaning="mean number of contacts per person (ignored for 'complete')",
+        source="stated assumption, the size used for the memory target of issue 5",
+    )
+    network_rewiring: float = param(
+        0.1,
+        unit="probability",
+        low=0.0,
+        high=1.0,
+        group="network",
+        meaning="Watts-Strogatz rewiring probability of each edge",
+        source="Watts & Strogatz 1998: 0.01-0.1 gives the small-world regime",
+    )
+    # --- population traits --------------------------------------------------
+    honesty_mean: float = param(
+        0.85,
+        **SHARE,
+        group="population",
+        meaning="mean honesty; fraud propensity scales with (1 - honesty)^2",
+        source="MODEL.md section 2: most people honest, a minority opportunistic",
+    )
+    honesty_dispersion: float = param(
+        0.1,
+        **DISPERSION,
+        group="population",
+        meaning=DISPERSION_MEANING,
+        source="stated assumption: about 5% of people have honesty below 0.5",
+    )
+    loyalty_mean: float = param(
+        0.5,
+        **SHARE,
+        group="population",
+        meaning="mean loyalty (switching cost); lowers churn and fraud",
+        source="stated assumption: 0.5 is the reference loyalty of base_monthly_churn",
+    )
+    loyalty_dispersion: float = param(
+        0.15,
+        **DISPERSION,
+        group="population",
+        meaning=DISPERSION_MEANING,
+        source="stated assumption",
+    )
+    purchase_probability_mean: float = param(
+        0.6,
+        **PROB_MONTH,
+        group="population",
+        meaning="mean probability that an active customer buys in a month",
+        source="stated assumption: a frequently bought retail service",
+    )
+    purchase_probability_dispersion: float = param(
+        0.1,
+        **DISPERSION,
+        group="population",
+        meaning=DISPERSION_MEANING,
+        source="stated assumption",
+    )
+    basket_value_usd: float = param(
+        50.0,
+        unit="USD/purchase",
+        low=0.0,
+        high=1e7,
+        group="population",
+        meaning="mean value of a customer's purchase",
+        source="stated assumption: a mid-priced retail basket",
+    )
+    basket_value_sigma: float = param(
+        0.6,
+        unit="log-sd",
+        low=0.0,
+        high=3.0,
+        group="population",
+        meaning="spread of customers' mean basket (lognormal sigma, right-skewed); 0 = same",
+        source="MODEL.md section 2: basket value right-skewed, lognormal-like",
+    )
+    complaint_propensity_mean: float = param(
+        0.2,
+        **SHARE,
+        group="population",
+        meaning="mean probability that a customer who suffers a failure files a claim",
+        source="stated assumption: a minority complain (TARP; Wharton/Verde 2006: 6% of "
+        "unhappy customers told the firm); losses with a refundable value are claimed more",
+    )
+    complaint_propensity_dispersion: float = param(
+        0.1, **DISPERSION, group="population", meaning=DISPERSION_MEANING, source="stated"
+    )
+    wom_propensity_mean: float = param(
+        0.3,
+        **SHARE,
+        group="population",
+        meaning="mean probability that a strong experience makes a customer talk",
+        source="Wharton/Verde 2006: 31% of unhappy customers told others",
+    )
+    wom_propensity_dispersion: float = param(
+        0.1, **DISPERSION, group="population", meaning=DISPERSION_MEANING, source="stated"
+    )
+    haggle_propensity_mean: float = param(
+        0.1,
+        **PROB_PURCHASE,
+        group="population",
+        meaning="mean probability that a purchase comes with a discount request",
+        source="stated assumption (seed 003: discounts at the customer's whim)",
+    )
+    haggle_propensity_dispersion: float = param(
+        0.2, **DISPERSION, group="population", meaning=DISPERSION_MEANING, source="stated"
+    )
+    caprice_propensity_mean: float = param(
+        0.05,
+        **PROB_PURCHASE,
+        group="population",
+        meaning="mean probability that a purchase comes with an unreasonable service demand",
+        source="stated assumption (seed 003: caprices front-line staff must live with)",
+    )
+    caprice_propensity_dispersion: float = param(
+        0.2, **DISPERSION, group="population", meaning=DISPERSION_MEANING, source="stated"
+    )
+    # --- the firm's economics -----------------------------------------------
+    gross_margin: float = param(
+        0.3,
+        **SHARE,
+        group="firm",
+        meaning="margin as a share of revenue; cost of goods is the rest",
+        source="stated assumption: typical specialty-retail gross margin",
+    )
+    failure_rate: float = param(
+        0.05,
+        **PROB_PURCHASE,
+        group="firm",
+        meaning="probability that a purchase suffers a service failure (defect, late, lost)",
+        source="stated assumption: 1 in 20 purchases goes wrong",
+    )
+    caprice_cost_usd: float = param(
+        15.0,
+        unit="USD/caprice",
+        low=0.0,
+        high=1e7,
+        group="firm",
+        meaning="staff time and goods spent accommodating one caprice",
+        source="stated assumption: a quarter hour of staff time plus extras",
+    )
+    haggle_discount_share: float = param(
+        0.1,
+        **SHARE,
+        group="firm",
+        meaning="discount granted on a haggled purchase, as a share of its value",
+        source="stated assumption",
+    )
+    # --- claims -------------------------------------------------------------
+    claim_value_usd: float = param(
+        40.0,
+        unit="USD/claim",
+        low=0.0,
+        high=1e7,
+        group="claims",
+        meaning="mean value of an honest claim (the tennis racket), lognormal",
+        source="stated assumption: below the basket, as for a lost accessory",
+    )
+    claim_value_sigma: float = param(
+        0.8,
+        unit="log-sd",
+        low=0.0,
+        high=3.0,
+        group="claims",
+        meaning="spread of claim values (lognormal sigma); 0 = every claim the same",
+        source="stated assumption: right-skewed losses",
+    )
+    fraud_value_multiplier: float = param(
+        1.5,
+        unit="ratio",
+        low=0.0,
+        high=100.0,
+        group="claims",
+        meaning="fraudulent claims are this many times larger than honest ones on average",
+        source="stated assumption: fraudsters inflate what they claim",
+    )
+    mistaken_claim_probability: float = param(
+        0.004,
+        **PROB_PURCHASE,
+        group="claims",
+        meaning="probability that a purchase without failure brings a sincere but mistaken claim",
+        source="seed 004: most claimants sincerely believe their claim",
+    )
+    fraud_propensity_max: float = param(
+        0.1,
+        **PROB_PURCHASE,
+        group="claims",
+        meaning="fraud probability per purchase of a fully dishonest customer who is sure "
+        "to be paid; scaled by (1 - honesty)^2, leniency belief and loyalty",
+        source="stated assumption, sized so fraud is about 3-14% of claims (NRF 2011-2014)",
+    )
+    fraud_loyalty_dampening: float = param(
+        0.5,
+        **SHARE,
+        group="claims",
+        meaning="how much loyalty cuts fraud: factor (1 - dampening x loyalty)",
+        source="Wirtz & Kum 2004: cheating falls with repeat-purchase intent",
+    )
+    leniency_prior: float = param(
+        0.5,
+        **SHARE,
+        group="claims",
+        meaning="initial belief that a claim is paid without being caught",
+        source="stated assumption: no prior knowledge of the firm",
+    )
+    leniency_learning_rate: float = param(
+        0.3,
+        **SHARE,
+        group="claims",
+        meaning="weight of a customer's own claim outcome in updating the leniency belief",
+        source="stated assumption",
+    )
+    fraud_tip_reach: int = param(
+        2,
+        unit="people",
+        low=0,
+        high=1_000,
+        group="claims",
+        meaning="contacts told by a customer whose fraudulent claim was paid",
+        source="stated assumption (MODEL.md section 3 step 8: successful fraud spreads as a tip)",
+    )
+    fraud_tip_honesty_limit: float = param(
+        0.5,
+        **SHARE,
+        group="claims",
+        meaning="only contacts with honesty below this act on a fraud tip",
+        source="stated assumption: tips spread among the low-honesty",
+    )
+    fraud_tip_learning_rate: float = param(
+        0.2,
+        **SHARE,
+        group="claims",
+        meaning="weight of a received tip in the receiver's leniency belief",
+        source="stated assumption",
+    )
+    # --- verification technology --------------------------------------------
+    investigation_cost_usd: float = param(
+        10.0,
+        unit="USD/claim",
+        low=0.0,
+        high=1e7,
+        group="verification",
+        meaning="cost of investigating one claim",
+        source="stated assumption: half an hour of a claims handler",
+    )
+    detection_rate: float = param(
+        0.8,
+        **SHARE,
+        group="verification",
+        meaning="probability that an investigation exposes a fraudulent claim",
+        source="stated assumption",
+    )
+    false_accusation_rate: float = param(
+        0.05,
+        **SHARE,
+        group="verification",
+        meaning="probability that an investigation wrongly treats an honest claim as fraud",
+        source="seed 004: checking who is sincere ends in accusing a good person",
+    )
+    # --- satisfaction -------------------------------------------------------
+    satisfaction_baseline_mean: float = param(
+        0.5,
+        unit="satisfaction",
+        low=-1.0,
+        high=1.0,
+        group="satisfaction",
+        meaning="mean baseline satisfaction (on [-1, 1]) that satisfaction drifts back to",
+        source="stated assumption: 7.5 on the 0-10 recommend scale, a 'passive' on average",
+    )
+    satisfaction_baseline_dispersion: float = param(
+        0.1, **DISPERSION, group="satisfaction", meaning=DISPERSION_MEANING, source="stated"
+    )
+    satisfaction_drift: float = param(
+        0.1,
+        **PROB_MONTH,
+        group="satisfaction",
+        meaning="share of the gap to baseline closed each month (memory fades)",
+        source="stated assumption: a half-life of about 7 months",
+    )
+    effect_failure: float = param(
+        -0.3,
+        **SAT_EFFECT,
+        group="satisfaction",
+        meaning="satisfaction change from a service failure",
+        source="stated assumption",
+    )
+    effect_claim_paid_quickly: float = param(
+        0.25,
+        **SAT_EFFECT,
+        group="satisfaction",
+        meaning="satisfaction change when a claim is paid at once",
+        source="TARP: 'resolved quickly' is the best complaint outcome",
+    )
+    effect_claim_paid_after_verification: float = param(
+        0.15,
+        **SAT_EFFECT,
+        group="satisfaction",
+        meaning="satisfaction change when a claim is paid after an investigation",
+        source="TARP: 'resolved' ranks below 'resolved quickly'",
+    )
+    effect_accused: float = param(
+        -0.8,
+        **SAT_EFFECT,
+        group="satisfaction",
+        meaning="satisfaction change of a customer whose claim is rejected as fraud",
+        source="seed 004: nothing is worse than accusing a good person",
+    )
+    effect_discount_granted: float = param(
+        0.05,
+        **SAT_EFFECT,
+        group="satisfaction",
+        meaning="satisfaction change when a discount request is granted",
+        source="stated assumption",
+    )
+    effect_discount_refused: float = param(
+        -0.05,
+        **SAT_EFFECT,
+        group="satisfaction",
+        meaning="satisfaction change when a discount request meets a fixed price",
+        source="stated assumption (seed 003: a fixed price, stated politely)",
+    )
+    effect_caprice_accommodated: float = param(
+        0.05,
+        **SAT_EFFECT,
+        group="satisfaction",
+        meaning="satisfaction change when a caprice is accommodated",
+        source="stated assumption",
+    )
+    effect_caprice_refused: float = param(
+        -0.05,
+        **SAT_EFFECT,
+        group="satisfaction",
+        meaning="satisfaction change when a caprice is refused professionally and politely",
+        source="stated assumption (seed 003: state and defend a professional opinion)",
+    )
+    # --- word of mouth ------------------------------------------------------
+    wom_event_threshold: float = param(
+        0.2,
+        unit="satisfaction points",
+        low=0.0,
+        high=2.0,
+        group="word_of_mouth",
+        meaning="a month's satisfaction change at least this large is a strong experience",
+        source="stated assumption",
+    )
+    promoter_talk_probability: float = param(
+        0.5,
+        **PROB_MONTH,
+        group="word_of_mouth",
+        meaning="monthly probability that a promoter recommends the firm unprompted "
+        "(times WOM propensity)",
+        source="sized so that positive WOM is about 3x as frequent as negative at the "
+        "defaults (East, Hammond & Wright 2007)",
+    )
+    wom_reach_positive: int = param(
+        2,
+        unit="people/message",
+        low=0,
+        high=1_000,
+        group="word_of_mouth",
+        meaning="contacts reached by one positive message",
+        source="stated assumption",
+    )
+    wom_reach_negative: int = param(
+        4,
+        unit="people/message",
+        low=0,
+        high=1_000,
+        group="word_of_mouth",
+        meaning="contacts reached by one negative message (negative travels further)",
+        source="MODEL.md section 6: each negative event reaches more people ('9-15' is folklore)",
+    )
+    wom_attitude_shift: float = param(
+        0.1,
+        unit="satisfaction points",
+        low=0.0,
+        high=2.0,
+        group="word_of_mouth",
+        meaning="how far one message moves the receiver's satisfaction (attitude)",
+        source="stated assumption",
+    )
+    # --- acquisition --------------------------------------------------------
+    advertising_rate: float = param(
+        0.0025,
+        **PROB_MONTH,
+        group="acquisition",
+        meaning="Bass innovation coefficient p per month (advertising)",
+        source="Sultan, Farley & Lehmann 1990: p = 0.03 a year, divided by 12",
+    )
+    imitation_rate: float = param(
+        0.032,
+        **PROB_MONTH,
+        group="acquisition",
+        meaning="Bass imitation coefficient q per month, times the share of contacts "
+        "who are customers",
+        source="Sultan, Farley & Lehmann 1990: q = 0.38 a year, divided by 12",
+    )
+    attitude_sensitivity: float = param(
+        2.0,
+        unit="1/satisfaction point",
+        low=0.0,
+        high=20.0,
+        group="acquisition",
+        meaning="conversion is multiplied by exp(sensitivity x (satisfaction - baseline))",
+        source="stated assumption: heard WOM moves conversion",
+    )
+    winback_factor: float = param(
+        0.5,
+        unit="ratio",
+        low=0.0,
+        high=1.0,
+        group="acquisition",
+        meaning="conversion hazard of a lapsed customer relative to a prospect",
+        source="stated assumption: lapsed customers buy elsewhere and return less readily",
+    )
+    # --- churn --------------------------------------------------------------
+    base_monthly_churn: float = param(
+        0.02,
+        **PROB_MONTH,
+        group="churn",
+        meaning="churn of a customer of loyalty 0.5 at baseline-mean satisfaction",
+        source="Reichheld 1996: 10-30% annual defection; 0.02/month is 78% annual retention",
+    )
+    churn_loyalty_sensitivity: float = param(
+        2.0,
+        unit="1/loyalty",
+        low=0.0,
+        high=20.0,
+        group="churn",
+        meaning="churn is multiplied by exp(-sensitivity x (loyalty - 0.5))",
+        source="stated assumption",
+    )
+    churn_satisfaction_sensitivity: float = param(
+        3.0,
+        unit="1/satisfaction point",
+        low=0.0,
+        high=20.0,
+        group="churn",
+        meaning="churn is multiplied by exp(-sensitivity x (satisfaction - baseline mean))",
+        source="stated assumption",
+    )
+    accused_churn_probability: float = param(
+        0.7,
+        **SHARE,
+        group="churn",
+        meaning="probability that a customer accused of fraud leaves that month",
+        source="MODEL.md section 3 step 9: falsely accused customers mostly leave",
+    )
+    caught_fraud_churn_probability: float = param(
+        0.5,
+        **SHARE,
+        group="churn",
+        meaning="probability that a fraudster whose claim is exposed leaves that month",
+        source="stated assumption",
+    )
+
+    # ------------------------------------------------------------------------
+    def __post_init__(self) -> None:
+        for f in dataclasses.fields(self):
+            spec = self.spec(f.name)
+            object.__setattr__(self, f.name, spec.validate(getattr(self, f.name)))
+        self._check_combinations()
+
+    def _check_combinations(self) -> None:
+        """Reject combinations of valid values that the model cannot run."""
+        for trait in _BETA_TRAITS:
+            mean = getattr(self, f"{trait}_mean")
+            dispersion = getattr(self, f"{trait}_dispersion")
+            if dispersion > 0 and mean in (0.0, 1.0):
+                raise ParameterError(
+                    f"{trait}_dispersion",
+                    dispersion,
+                    f"0 when {trait}_mean is 0 or 1",
+                    f"{trait}_mean = {mean:g} leaves no room to spread",
+                )
+        mean_baseline = self.satisfaction_baseline_mean
+        if self.satisfaction_baseline_dispersion > 0 and abs(mean_baseline) == 1.0:
+            raise ParameterError(
+                "satisfaction_baseline_dispersion",
+                self.satisfaction_baseline_dispersion,
+                "0 when satisfaction_baseline_mean is -1 or 1",
+            )
+        if self.network != "complete":
+            if self.network_mean_degree >= self.n_customers:
+                raise ParameterError(
+                    "network_mean_degree",
+                    self.network_mean_degree,
+                    f"a whole number below n_customers ({self.n_customers})",
+                )
+            if self.network == "watts_strogatz" and self.network_mean_degree % 2:
+                raise ParameterError(
+                    "network_mean_degree",
+                    self.network_mean_degree,
+                    "an even number for network 'watts_strogatz' (a ring lattice)",
+                )
+
+    # ------------------------------------------------------------------------
+    @classmethod
+    def specs(cls) -> list[ParameterSpec]:
+        """Every scenario parameter with its unit, range, meaning and source."""
+        return [cls.spec(f.name) for f in dataclasses.fields(cls)]
+
+    @classmethod
+    def spec(cls, name: str) -> ParameterSpec:
+        """The :class:`ParameterSpec` of one parameter.
+
+        Raises:
+            ParameterError: ``name`` is not a scenario parameter.
+        """
+        fields = {f.name: f for f in dataclasses.fields(cls)}
+        if name not in fields:
+            raise ParameterError(
+                name,
+                None,
+                "a scenario parameter listed by `loyaltysim params`",
+                _close_match(name, list(fields)),
+                unknown=True,
+            )
+        f = fields[name]
+        return ParameterSpec(name=name, default=f.default, **f.metadata["spec"])
+
+    @classmethod
+    def from_dict(cls, values: Mapping[str, Any]) -> Scenario:
+        """Build a scenario from a mapping of parameter names to values.
+
+        Raises:
+            ParameterError: An unknown name or a bad value.
+        """
+        for name in values:
+            cls.spec(name)  # unknown names fail here, with a close match
+        return cls(**values)
+
+    @classmethod
+    def from_toml(cls, path: str | Path) -> Scenario:
+        """Read the ``[scenario]`` table of a TOML file (see :func:`load_scenario_file`)."""
+        scenario_table, _ = load_scenario_file(path)
+        return cls.from_dict(scenario_table)
+
+    def replace(self, **changes: Any) -> Scenario:
+        """Return a copy with some parameters changed (validated again)."""
+        for name in changes:
+            self.spec(name)
+        return dataclasses.replace(self, **changes)
+
+    def to_dict(self) -> dict[str, Any]:
+        """All parameters as a plain dict (JSON and TOML friendly)."""
+        return dataclasses.asdict(self)
+
+    @property
+    def monthly_discount_rate(self) -> float:
+        """Monthly rate i_m with (1 + i_m)^12 = 1 + annual_discount_rate."""
+        return (1.0 + self.annual_discount_rate) ** (1.0 / 12.0) - 1.0
+
+
+_BETA_TRAITS = (
+    "honesty",
+    "loyalty",
+    "purchase_probability",
+    "complaint_propensity",
+    "wom_propensity",
+    "haggle_propensity",
+    "caprice_propensity",
+)
+
+
+def parse_value(text: str) -> Any:
+    """Parse the value of a ``--set name=value`` override.
+
+    TOML literals are understood (``0.3``, ``12``, ``"complete"``,
+    ``true``); anything that is not a TOML literal is taken as a bare string,
+    so ``--set network=complete`` works without quotes.
+    """
+    try:
+        return tomllib.loads(f"v = {text}")["v"]
+    except tomllib.TOMLDecodeError:
+        return text
+
+
+def load_scenario_file(path: str | Path) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Read a scenario TOML file into its ``[scenario]`` and ``[policy]`` tables.
+
+    The file may hold a ``[scenario]`` table (market parameters) and a
+    ``[policy]`` table (see :meth:`loyaltysim.policies.Policy.from_spec`);
+    nothing else. Values are not validated here.
+
+    Raises:
+        ScenarioFileError: The file is missing, unreadable, not TOML, or has
+            other top-level entries.
+    """
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ScenarioFileError(f"{path}: no such scenario file") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ScenarioFileError(f"{path}: cannot read the scenario file ({exc})") from None
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ScenarioFileError(f"{path}: not valid TOML ({exc})") from None
+    unknown = sorted(set(data) - {"scenario", "policy"})
+    if unknown:
+        raise ScenarioFileError(
+            f"{path}: unexpected top-level entry {unknown[0]!r}; a scenario file holds a "
+            "[scenario] table and optionally a [policy] table"
+        )
+    tables = []
+    for key in ("scenario", "policy"):
+        table = data.get(key, {})
+        if not isinstance(table, dict):
+            raise ScenarioFileError(f"{path}: {key!r} must be a table, got {table!r}")
+        tables.append(table)
+    return tables[0], tables[1]

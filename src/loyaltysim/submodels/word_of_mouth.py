@@ -1,0 +1,74 @@
+"""Step 8: word of mouth and fraud tips travel through the network.
+
+**Who talks.** A person whose event effects this month sum to at least
+``+wom_event_threshold`` (a strong positive experience) or at most
+``-wom_event_threshold`` (a strong negative one) talks with probability
+``wom_propensity_i``. An active promoter (satisfaction >= 0.8, 9-10 on the
+0-10 recommend scale) without a strong experience recommends the firm with
+probability ``promoter_talk_probability * wom_propensity_i``.
+
+**Whom it reaches.** A positive message reaches ``wom_reach_positive``
+contacts, a negative one ``wom_reach_negative`` (drawn with replacement from
+the speaker's contacts). Each message heard moves the hearer's satisfaction
+(a prospect's attitude) by ``+-wom_attitude_shift``; acquisition reads that
+attitude next month.
+
+**Fraud tips.** Each customer whose fraudulent claim was paid tells
+``fraud_tip_reach`` contacts; those with honesty below
+``fraud_tip_honesty_limit`` move their leniency belief toward 1 by
+``fraud_tip_learning_rate``.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from loyaltysim.month import Draw, Month
+from loyaltysim.network import SocialNetwork
+from loyaltysim.population import ACTIVE, PROMOTER_SATISFACTION, Population
+from loyaltysim.scenario import Scenario
+
+
+def spread(
+    population: Population, network: SocialNetwork, scenario: Scenario, month: Month
+) -> None:
+    """Send this month's positive and negative messages and fraud tips."""
+    change = month.satisfaction_change
+    threshold = scenario.wom_event_threshold
+    strong_positive = change >= threshold
+    strong_negative = change <= -threshold
+    promoter = (
+        (population.status == ACTIVE)
+        & (population.satisfaction >= PROMOTER_SATISFACTION)
+        & ~strong_positive
+        & ~strong_negative
+    )
+    p_talk = population.wom_propensity * np.where(
+        strong_positive | strong_negative, 1.0, scenario.promoter_talk_probability * promoter
+    )
+    talks = month.uniform(Draw.TALK) < p_talk
+    rng, n, book = month.draws.rng, population.n, month.book
+    heard = np.zeros(n)
+    for valence, speakers, reach, sign in (
+        ("positive", talks & ~strong_negative, scenario.wom_reach_positive, 1.0),
+        ("negative", talks & strong_negative, scenario.wom_reach_negative, -1.0),
+    ):
+        _, hearers = network.sample_contacts(np.flatnonzero(speakers), reach, rng)
+        heard += sign * np.bincount(hearers, minlength=n)
+        book[f"wom_{valence}_messages"] = np.count_nonzero(speakers)
+        book[f"wom_{valence}_reached"] = np.unique(hearers).size
+    s = population.satisfaction
+    s += scenario.wom_attitude_shift * heard
+    np.clip(s, -1.0, 1.0, out=s)
+    _tip(population, network, scenario, month)
+
+
+def _tip(population: Population, network: SocialNetwork, scenario: Scenario, month: Month) -> None:
+    """Successful fraudsters tell low-honesty contacts that claims get paid."""
+    _, told = network.sample_contacts(
+        month.paid_fraudsters, scenario.fraud_tip_reach, month.draws.rng
+    )
+    listeners = np.unique(told[population.honesty[told] < scenario.fraud_tip_honesty_limit])
+    belief = population.leniency
+    belief[listeners] += scenario.fraud_tip_learning_rate * (1.0 - belief[listeners])
+    month.book["fraud_tips"] = listeners.size

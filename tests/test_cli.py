@@ -1,0 +1,155 @@
+"""The loyaltysim command: output, JSON, and bad input (exit 2, one line, nothing written)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+from loyaltysim.cli import main
+
+SMALL = ["--set", "n_customers=600", "--set", "horizon_months=12"]
+
+
+def cli(capsys, *args: str) -> tuple[int, str, str]:
+    status = main(list(args))
+    out, err = capsys.readouterr()
+    return status, out, err
+
+
+def test_run_prints_the_summary_with_seed_and_versions(capsys):
+    status, out, _ = cli(capsys, "run", *SMALL, "--policy", "verify_first", "--seed", "3")
+    assert status == 0
+    assert "policy verify_first" in out and "npv_usd" in out
+    assert "seed 3" in out and "mesa" in out
+
+
+def test_run_json_is_machine_readable_and_stable(capsys):
+    _, first, _ = cli(capsys, "run", *SMALL, "--seed", "5", "--json")
+    _, second, _ = cli(capsys, "run", *SMALL, "--seed", "5", "--json")
+    data = json.loads(first)
+    assert first == second
+    assert data["seed"] == {"entropy": 5, "spawn_key": []}
+    assert len(data["monthly"]["month"]) == 12
+    assert data["policy"]["name"] == "always_compensate"
+
+
+def test_compare_names_the_best_policy_with_cis(capsys, tmp_path):
+    figure, table = tmp_path / "out" / "cmp.png", tmp_path / "out" / "runs.csv"
+    status, out, _ = cli(
+        capsys,
+        "compare",
+        *SMALL,
+        "--replications",
+        "3",
+        "--seed",
+        "1",
+        "--figure",
+        str(figure),
+        "--csv",
+        str(table),
+    )
+    assert status == 0
+    for name in ("always_compensate", "verify_first", "fixed_pricing", "refuse_caprices"):
+        assert name in out
+    assert "Best policy:" in out and "95% CI" in out
+    assert figure.stat().st_size > 10_000 and table.read_text().count("\n") == 13
+    assert not list((tmp_path / "out").glob(".*"))  # no temporary files left behind
+
+
+def test_compare_json_is_stable_across_invocations(capsys):
+    args = ("compare", *SMALL, "--replications", "2", "--seed", "9", "--json")
+    _, first, _ = cli(capsys, *args)
+    _, second, _ = cli(capsys, *args)
+    assert first == second
+    assert json.loads(first)["best"] in json.loads(first)["policies"]
+
+
+def test_compare_includes_the_policy_of_a_scenario_file(capsys, tmp_path):
+    path = tmp_path / "client.toml"
+    path.write_text(
+        "[scenario]\nn_customers = 600\nhorizon_months = 6\n"
+        '[policy]\nname = "client"\nclaims = "threshold"\nclaims_threshold_usd = 80\n'
+    )
+    status, out, _ = cli(
+        capsys,
+        "compare",
+        "--scenario",
+        str(path),
+        "--policies",
+        "verify_first",
+        "--replications",
+        "2",
+        "--seed",
+        "1",
+        "--json",
+    )
+    assert status == 0 and json.loads(out)["policies"] == ["verify_first", "client"]
+
+
+def test_params_lists_every_parameter_with_unit_range_and_source(capsys):
+    status, out, _ = cli(capsys, "params", "--json")
+    rows = json.loads(out)
+    names = {row["name"] for row in rows}
+    assert status == 0 and {"failure_rate", "n_customers", "policy.claims"} <= names
+    assert all(row["unit"] and row["accepts"] and row["source"] for row in rows)
+    _, text, _ = cli(capsys, "params", "--group", "churn")
+    assert "base_monthly_churn" in text and "Reichheld" in text
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["run", "--set", "failure_rate=2"], "failure_rate: got 2.0; accepts a number in [0, 1]"),
+        (["run", "--set", "failur_rate=0.1"], "did you mean 'failure_rate'?"),
+        (["run", "--set", "n_customers=many"], "n_customers: got 'many'"),
+        (["run", "--set", "honesty_mean=1"], "honesty_dispersion"),
+        (["run", "--set", "noequals"], "--set: got 'noequals'"),
+        (["run", "--policy", "verify"], "policy: got 'verify'"),
+        (["run", "--set", "policy.claims=verfy"], "policy.claims: got 'verfy'"),
+        (["run", "--figure", "out.jpg"], "--figure: got 'out.jpg'"),
+        (["compare", "--replications", "0"], "--replications: got 0"),
+        (["compare", "--policies", "a,b"], "policy: got 'a'"),
+        (["params", "--group", "nope"], "--group: got 'nope'"),
+    ],
+)
+def test_bad_input_is_one_line_exit_2(capsys, args, message):
+    status, _, err = cli(capsys, *args)
+    assert status == 2
+    assert err.startswith("loyaltysim: error: ") and message in err
+    assert err.count("\n") == 1 and "Traceback" not in err
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("[scenario\n", "not valid TOML"),
+        ("[scenario]\nn_customers = -3\n", "n_customers: got -3"),
+        ("[market]\nn = 3\n", "unexpected top-level entry 'market'"),
+        ("[policy]\nclaims = 'maybe'\n", "policy.claims: got 'maybe'"),
+    ],
+)
+def test_bad_scenario_files_are_reported_and_nothing_is_written(capsys, tmp_path, text, message):
+    path = tmp_path / "bad.toml"
+    path.write_text(text)
+    figure = tmp_path / "figure.png"
+    status, _, err = cli(capsys, "run", "--scenario", str(path), "--figure", str(figure))
+    assert status == 2 and message in err
+    assert not figure.exists()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["bad.toml"]
+
+
+def test_the_installed_command_exits_2_without_a_traceback(tmp_path):
+    result = subprocess.run(
+        [sys.executable, "-m", "loyaltysim", "run", "--set", "failure_rate=-1"],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+    )
+    assert result.returncode == 2
+    assert result.stderr.strip().splitlines() == [
+        "loyaltysim: error: failure_rate: got -1.0; accepts a number in [0, 1]"
+    ]
+    assert list(tmp_path.iterdir()) == []

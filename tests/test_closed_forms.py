@@ -1,0 +1,98 @@
+"""Degenerate configurations against their closed forms (MODEL.md sections 5 and 6)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import loyaltysim as ls
+from conftest import QUIET
+from loyaltysim import LoyaltyModel, Scenario
+
+
+def cohort_scenario(**changes) -> Scenario:
+    """Everyone a customer who buys once a month and stays with a constant probability."""
+    return Scenario(
+        **QUIET,
+        **{
+            "initial_active_share": 1.0,
+            "network": "complete",
+            "purchase_probability_mean": 1.0,
+            "purchase_probability_dispersion": 0.0,
+            "basket_value_sigma": 0.0,
+            "loyalty_mean": 0.5,
+            "loyalty_dispersion": 0.0,
+            "satisfaction_baseline_dispersion": 0.0,
+            "advertising_rate": 0.0,
+            "imitation_rate": 0.0,
+            **changes,
+        },
+    )
+
+
+def test_cohort_value_matches_first_period_certain_closed_form():
+    scenario = cohort_scenario(n_customers=20_000, horizon_months=60, base_monthly_churn=0.03)
+    model = LoyaltyModel(scenario, rng=12)
+    model.run_for(scenario.horizon_months)
+    values = model.population.discounted_value_usd
+    margin = scenario.gross_margin * scenario.basket_value_usd
+    r, i = 1 - scenario.base_monthly_churn, scenario.monthly_discount_rate
+    t = np.arange(1, scenario.horizon_months + 1)
+    expected = margin * np.sum(r ** (t - 1) / (1 + i) ** t)
+    standard_error = values.std(ddof=1) / np.sqrt(values.size)
+    assert abs(values.mean() - expected) < 4 * standard_error
+    assert standard_error < 0.01 * expected  # the test can tell a 4% error apart
+    summary = ls.run(scenario, seed=12).summary
+    assert summary["npv_usd"] / scenario.n_customers == pytest.approx(values.mean())
+
+
+def test_long_horizon_cohort_value_tends_to_m_over_1_plus_i_minus_r():
+    scenario = cohort_scenario(n_customers=5_000, horizon_months=400, base_monthly_churn=0.05)
+    model = LoyaltyModel(scenario, rng=3)
+    model.run_for(scenario.horizon_months)
+    values = model.population.discounted_value_usd
+    margin = scenario.gross_margin * scenario.basket_value_usd
+    r, i = 1 - scenario.base_monthly_churn, scenario.monthly_discount_rate
+    standard_error = values.std(ddof=1) / np.sqrt(values.size)
+    assert abs(values.mean() - margin / (1 + i - r)) < 4 * standard_error
+
+
+def bass_share(scenario: Scenario, seed: int) -> np.ndarray:
+    return ls.run(scenario, seed=seed).monthly["active"].to_numpy() / scenario.n_customers
+
+
+def bass_scenario(**changes) -> Scenario:
+    return Scenario(
+        **QUIET,
+        **{
+            "n_customers": 20_000,
+            "horizon_months": 30,
+            "initial_active_share": 0.0,
+            "network": "complete",
+            "advertising_rate": 0.03,
+            "imitation_rate": 0.38,
+            "base_monthly_churn": 0.0,
+            **changes,
+        },
+    )
+
+
+def test_adoption_on_the_complete_graph_follows_the_discrete_bass_map():
+    scenario = bass_scenario()
+    simulated = bass_share(scenario, seed=5)
+    p, q = scenario.advertising_rate, scenario.imitation_rate
+    expected, share = [], 0.0
+    for _ in range(scenario.horizon_months):
+        share = share + (p + q * share) * (1 - share)
+        expected.append(share)
+    np.testing.assert_allclose(simulated, expected, atol=0.015)
+    # and the continuous Bass curve is measurably different (the map is the right target)
+    t = np.arange(1, scenario.horizon_months + 1)
+    continuous = (1 - np.exp(-(p + q) * t)) / (1 + q / p * np.exp(-(p + q) * t))
+    assert np.max(np.abs(simulated - continuous)) > 0.03
+
+
+def test_adoption_on_a_sparse_network_is_slower_than_on_the_complete_graph():
+    complete = bass_share(bass_scenario(), seed=1)
+    sparse = bass_share(bass_scenario(network="watts_strogatz", network_rewiring=0.01), seed=1)
+    assert sparse[9] < complete[9] - 0.05

@@ -1,0 +1,106 @@
+"""Policies: presets, composition, user rules, and their validation."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import numpy as np
+import pytest
+
+import loyaltysim as ls
+from loyaltysim import ClaimsRule, ParameterError, Policy
+from loyaltysim.policies import ClaimBatch, register_rule
+
+
+def test_the_four_named_policies_differ_from_always_compensate_in_one_dimension():
+    base = Policy.preset("always_compensate").rules
+    assert ls.NAMED_POLICIES == (
+        "always_compensate",
+        "verify_first",
+        "fixed_pricing",
+        "refuse_caprices",
+    )
+    for name in ls.NAMED_POLICIES[1:]:
+        rules = Policy.preset(name).rules
+        changed = [d for d in rules if rules[d] != base[d]]
+        assert len(changed) == 1, name
+
+
+def test_unknown_preset_suggests_a_name():
+    with pytest.raises(ParameterError, match=r"policy: got 'verify'.*did you mean 'verify_first'"):
+        Policy.preset("verify")
+
+
+def test_from_spec_builds_rules_with_parameters():
+    policy = Policy.from_spec(
+        {"claims": "threshold", "claims_threshold_usd": 150, "pricing": "fixed"}
+    )
+    assert isinstance(policy.claims, ls.ThresholdVerification)
+    assert policy.claims.threshold_usd == 150
+    assert isinstance(policy.pricing, ls.FixedPrices)
+    assert Policy.from_spec(policy.to_spec()) == policy
+
+
+def test_from_spec_starts_from_a_preset():
+    policy = Policy.from_spec({"preset": "verify_first", "caprices": "refuse"})
+    assert isinstance(policy.claims, ls.VerifyFirst)
+    assert isinstance(policy.caprices, ls.RefuseCaprices)
+    assert Policy.from_spec({"preset": "fixed_pricing"}).name == "fixed_pricing"
+
+
+@pytest.mark.parametrize(
+    ("spec", "name"),
+    [
+        ({"claims": "verfy"}, "policy.claims"),
+        ({"claims": 3}, "policy.claims"),
+        ({"claims": "threshold", "claims_threshold_usd": -5}, "policy.claims_threshold_usd"),
+        ({"claims": "compensate", "claims_threshold_usd": 5}, "policy.claims_threshold_usd"),
+        ({"colour": "red"}, "policy.colour"),
+        ({"claims": "no.such.module:Rule"}, "policy.claims"),
+        ({"claims": "loyaltysim.policies:FixedPrices"}, "policy.claims"),
+    ],
+)
+def test_bad_policy_specs_name_the_key(spec, name):
+    with pytest.raises(ParameterError) as info:
+        Policy.from_spec(spec)
+    assert info.value.name == name
+
+
+def test_a_rule_of_the_wrong_dimension_is_refused():
+    with pytest.raises(ParameterError, match=r"policy\.claims"):
+        Policy(claims=ls.FixedPrices())  # type: ignore[arg-type]
+
+
+@dataclasses.dataclass(frozen=True)
+class VerifyRepeatClaimants(ClaimsRule):
+    """A user's rule: investigate claims from customers with earlier claims."""
+
+    name = "repeat_claimants"
+    min_claims: int = 2
+
+    def verify(self, claims: ClaimBatch, population) -> np.ndarray:
+        return population.claims[claims.customers] >= self.min_claims
+
+
+def test_a_user_rule_plugs_in_without_editing_the_package(small):
+    policy = Policy(claims=VerifyRepeatClaimants(), name="repeat")
+    result = ls.run(small, policy, seed=3)
+    investigated = result.summary["investigation_cost_usd"] / small.investigation_cost_usd
+    assert 0 < investigated < result.summary["claims"]
+    register_rule("repeat_claimants", VerifyRepeatClaimants)
+    by_name = Policy.from_spec({"claims": "repeat_claimants", "claims_min_claims": 3})
+    assert by_name.claims == VerifyRepeatClaimants(min_claims=3)
+    by_path = Policy.from_spec({"claims": f"{__name__}:VerifyRepeatClaimants"})
+    assert isinstance(by_path.claims, VerifyRepeatClaimants)
+
+
+class BrokenRule(ClaimsRule):
+    name = "broken"
+
+    def verify(self, claims, population):
+        return [True]  # one answer whatever the number of claims
+
+
+def test_a_rule_answering_the_wrong_shape_is_reported(small):
+    with pytest.raises(ParameterError, match=r"BrokenRule\.verify"):
+        ls.run(small, Policy(claims=BrokenRule()), seed=1)
