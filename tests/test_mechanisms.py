@@ -161,3 +161,12 @@ def test_default_market_lands_inside_published_ranges():
     assert 0.6 <= runs["annual_retention"].mean() <= 0.85
     ratio = runs["wom_positive_messages"].sum() / runs["wom_negative_messages"].sum()
     assert 2.0 <= ratio <= 6.0
+
+
+def test_only_events_beyond_the_threshold_make_people_talk():
+    quiet_but_talkative = {**QUIET, "wom_propensity_mean": 0.5, "wom_propensity_dispersion": 0.1}
+    scenario = Scenario(**quiet_but_talkative, n_customers=2_000, horizon_months=12)
+    for threshold in (0.0, 0.2):
+        monthly = ls.run(scenario.replace(wom_event_threshold=threshold), seed=1).monthly
+        assert monthly["wom_negative_messages"].sum() == 0  # nothing bad happened
+        assert monthly["wom_positive_messages"].sum() > 0  # promoters still recommend

@@ -68,6 +68,7 @@ def test_whole_floats_are_accepted_for_integers():
         (dict(satisfaction_baseline_mean=1.0), "satisfaction_baseline_dispersion"),
         (dict(n_customers=20, network_mean_degree=30), "network_mean_degree"),
         (dict(network_mean_degree=7), "network_mean_degree"),
+        (dict(network="barabasi_albert", network_mean_degree=5), "network_mean_degree"),
     ],
 )
 def test_impossible_combinations_are_rejected(changes, name):

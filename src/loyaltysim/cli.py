@@ -301,12 +301,12 @@ def _json_default(value: Any) -> Any:
     return str(value)
 
 
-def _num(value: float, digits: int = 0) -> str:
+def _num(value: float, spec: str = ",.0f") -> str:
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return "n/a"
-    if abs(value) < 10 and digits == 0 and value != int(value):
-        digits = 3
-    return f"{value:,.{digits}f}"
+    if spec == ",.0f" and value != int(value) and abs(value) < 10:
+        spec = ".3f"  # rates and shares
+    return format(value, spec)
 
 
 def _provenance(seed: dict[str, Any]) -> str:
@@ -334,7 +334,7 @@ def _format_run(result: RunResult) -> str:
 def _format_comparison(comparison: Comparison) -> str:
     sc = comparison.scenario
     table = comparison.table()
-    header = [f"{'policy':<20}"] + [f"{label:>30}" for label in KEY_METRICS.values()]
+    header = [f"{'policy':<20}"] + [f"{label:>30}" for label, _ in KEY_METRICS.values()]
     lines = [
         f"loyaltysim compare — {len(comparison.policies)} policies x "
         f"{comparison.replications} paired replications, N={sc.n_customers:,}, "
@@ -344,10 +344,9 @@ def _format_comparison(comparison: Comparison) -> str:
     ]
     for name, row in table.iterrows():
         cells = [f"{name:<20}"]
-        for metric in KEY_METRICS:
-            cell = (
-                f"{_num(row[metric])} [{_num(row[metric + '_low'])}, {_num(row[metric + '_high'])}]"
-            )
+        for metric, (_, spec) in KEY_METRICS.items():
+            low, high = row[metric + "_low"], row[metric + "_high"]
+            cell = f"{_num(row[metric], spec)} [{_num(low, spec)}, {_num(high, spec)}]"
             cells.append(f"{cell:>30}")
         lines.append("".join(cells))
     baseline = comparison.policies[0]

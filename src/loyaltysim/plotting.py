@@ -34,7 +34,12 @@ def plot_run(result: RunResult) -> Figure:
 
 
 def plot_comparison(comparison: Comparison) -> Figure:
-    """NPV with 95% CIs per policy, and the mean customer base over time."""
+    """NPV with 95% CIs per policy, and the mean customer base over time.
+
+    The CIs are each policy's own; differences between policies are tighter
+    than their overlap suggests, because replications are paired
+    (:meth:`~loyaltysim.simulation.Comparison.paired`).
+    """
     table = comparison.table(["npv_usd"])
     fig = Figure(figsize=(11, 4.5), layout="constrained")
     left, right = fig.subplots(1, 2)
@@ -42,9 +47,12 @@ def plot_comparison(comparison: Comparison) -> Figure:
     mean = table["npv_usd"].to_numpy()
     err = np.vstack([mean - table["npv_usd_low"], table["npv_usd_high"] - mean])
     colors = [f"C{i}" for i in range(len(names))]
-    left.bar(names, mean, yerr=np.nan_to_num(err), capsize=6, color=colors)
-    low = np.nanmin(table["npv_usd_low"].to_numpy()) if len(names) else 0.0
-    left.set_ylim(bottom=0.95 * min(low, mean.min()) if np.isfinite(low) else 0.0)
+    # points with intervals, not bars: the axis need not start at zero to be honest
+    for x, (y, e, color) in enumerate(zip(mean, np.nan_to_num(err).T, colors, strict=True)):
+        left.errorbar(x, y, yerr=e[:, None], fmt="o", color=color, capsize=6, markersize=8)
+    left.set_xticks(range(len(names)), names)
+    left.margins(x=0.2)
+    left.grid(axis="y", alpha=0.3)
     left.set_ylabel("NPV over the horizon (USD)")
     left.set_title(f"NPV, mean and 95% CI ({comparison.replications} paired replications)")
     left.tick_params(axis="x", rotation=15)

@@ -65,24 +65,27 @@ __all__ = [
     "resolve_policy",
 ]
 
-#: Claim kinds, as stored in :attr:`ClaimBatch.kind`.
+#: Claim kinds, as returned by :func:`loyaltysim.submodels.claims.file_claims` (hidden from rules).
 GENUINE, MISTAKEN, FRAUDULENT = 1, 2, 3
 
 
 @dataclass(frozen=True)
 class ClaimBatch:
-    """The claims filed in one month, one entry per claim.
+    """The claims filed in one month, as the firm sees them: one entry per claim.
+
+    Whether a claim is genuine, mistaken or fraudulent is not here: the firm
+    cannot see it. A rule may also read the claimant's history from the
+    population (``claims``, ``failures``, ``tenure_months``,
+    ``cumulative_cost_usd``...); traits such as ``honesty`` are hidden from a
+    real firm, and a rule that reads them models a firm with perfect
+    information.
 
     Attributes:
         customers: Index of the claimant in the population.
-        kind: ``1`` genuine, ``2`` sincere but mistaken, ``3`` fraudulent.
-            A rule must not look at it: the firm cannot see it. It is here
-            for the model's bookkeeping and for diagnostics.
         value_usd: Amount claimed.
     """
 
     customers: np.ndarray
-    kind: np.ndarray
     value_usd: np.ndarray
 
     def __len__(self) -> int:

@@ -250,11 +250,12 @@ class Scenario:
         source="MODEL.md section 2: most people honest, a minority opportunistic",
     )
     honesty_dispersion: float = param(
-        0.1,
+        0.2,
         **DISPERSION,
         group="population",
         meaning=DISPERSION_MEANING,
-        source="stated assumption: about 5% of people have honesty below 0.5",
+        source="stated assumption: a minority opportunistic; with mean 0.85, 4.6% of "
+        "people have honesty below 0.5 and 0.7% below 0.3",
     )
     loyalty_mean: float = param(
         0.5,
@@ -500,7 +501,9 @@ class Scenario:
     )
     satisfaction_drift: float = param(
         0.1,
-        **PROB_MONTH,
+        unit="share/month",
+        low=0.0,
+        high=1.0,
         group="satisfaction",
         meaning="share of the gap to baseline closed each month (memory fades)",
         source="stated assumption: a half-life of about 7 months",
@@ -568,7 +571,8 @@ class Scenario:
         low=0.0,
         high=2.0,
         group="word_of_mouth",
-        meaning="a month's satisfaction change at least this large is a strong experience",
+        meaning="a month's event effects summing to more than this (in size) are a strong "
+        "experience",
         source="stated assumption",
     )
     promoter_talk_probability: float = param(
@@ -715,11 +719,14 @@ class Scenario:
                     self.network_mean_degree,
                     f"a whole number below n_customers ({self.n_customers})",
                 )
-            if self.network == "watts_strogatz" and self.network_mean_degree % 2:
+            if self.network in ("watts_strogatz", "barabasi_albert") and (
+                self.network_mean_degree % 2
+            ):
                 raise ParameterError(
                     "network_mean_degree",
                     self.network_mean_degree,
-                    "an even number for network 'watts_strogatz' (a ring lattice)",
+                    f"an even number for network {self.network!r} (each person adds "
+                    "degree / 2 links)",
                 )
 
     # ------------------------------------------------------------------------

@@ -23,7 +23,6 @@ import networkx as nx
 import numpy as np
 import pandas as pd
 import scipy.stats
-from tqdm.auto import tqdm
 
 from loyaltysim.errors import ParameterError
 from loyaltysim.model import LoyaltyModel
@@ -34,14 +33,14 @@ from loyaltysim.seeding import NETWORK, as_seed_sequence, seed_record, stream
 
 __all__ = ["KEY_METRICS", "Comparison", "RunResult", "compare", "run", "summarize", "versions"]
 
-#: Run-summary metrics shown by ``compare`` (name -> label).
-KEY_METRICS: dict[str, str] = {
-    "npv_usd": "NPV (USD)",
-    "final_active": "final customers",
-    "annual_retention": "annual retention",
-    "fraud_losses_usd": "fraud losses (USD)",
-    "false_accusations": "false accusations",
-    "wom_balance": "WOM balance (msgs)",
+#: Run-summary metrics shown by ``compare``: name -> (label, number format).
+KEY_METRICS: dict[str, tuple[str, str]] = {
+    "npv_usd": ("NPV (USD)", ",.0f"),
+    "final_active": ("final customers", ",.0f"),
+    "annual_retention": ("annual retention", ".3f"),
+    "fraud_losses_usd": ("fraud losses (USD)", ",.0f"),
+    "false_accusations": ("false accusations", ",.1f"),
+    "wom_balance": ("WOM balance (msgs)", ",.0f"),
 }
 
 
@@ -242,7 +241,8 @@ class Comparison:
         Returns:
             One row per policy: ``difference``, ``low``, ``high`` and
             ``sd_ratio`` (paired sd over the sd of an unpaired difference of
-            independent runs: how much common random numbers tighten it).
+            independent runs: how much common random numbers tighten it;
+            NaN for the baseline itself).
         """
         baseline = baseline or self.policies[0]
         wide = self.runs.pivot(index="replication", columns="policy", values=metric)
@@ -251,7 +251,8 @@ class Comparison:
             diff = (wide[name] - wide[baseline]).to_numpy()
             mean, low, high = _interval(diff, level)
             unpaired = np.sqrt(wide[name].var() + wide[baseline].var())
-            ratio = float(diff.std(ddof=1) / unpaired) if unpaired > 0 else np.nan
+            paired_sd = diff.std(ddof=1) if diff.size > 1 else np.nan
+            ratio = float(paired_sd / unpaired) if name != baseline and unpaired > 0 else np.nan
             rows.append(
                 {"policy": name, "difference": mean, "low": low, "high": high, "sd_ratio": ratio}
             )
@@ -341,6 +342,8 @@ def compare(
         raise ParameterError("policies", list(names), "one or more policies with distinct names")
     root = as_seed_sequence(seed)
     rows, monthly = [], []
+    from tqdm.auto import tqdm  # imported here: only progress bars need it
+
     with tqdm(
         total=replications * len(resolved), disable=not progress, desc="runs", unit="run"
     ) as bar:

@@ -50,8 +50,15 @@ def fraud_probability(population: Population, who: np.ndarray, scenario: Scenari
     )
 
 
-def file_claims(population: Population, scenario: Scenario, month: Month) -> ClaimBatch:
-    """Draw this month's genuine, mistaken and fraudulent claims (step 4)."""
+def file_claims(
+    population: Population, scenario: Scenario, month: Month
+) -> tuple[ClaimBatch, np.ndarray]:
+    """Draw this month's genuine, mistaken and fraudulent claims (step 4).
+
+    Returns:
+        The claims as the firm sees them, and the kind of each (``1``
+        genuine, ``2`` mistaken, ``3`` fraudulent), which only the model sees.
+    """
     buyers, failed = month.buyers, month.failed
     u = month.uniform(Draw.CLAIM, buyers)
     genuine = failed & (u < population.complaint_propensity[buyers])
@@ -70,18 +77,19 @@ def file_claims(population: Population, scenario: Scenario, month: Month) -> Cla
     population.claims[customers] += 1
     for code, label in KIND_NAMES.items():
         month.book[f"claims_{label}"] = np.count_nonzero(kind == code)
-    return ClaimBatch(customers=customers, kind=kind, value_usd=value)
+    return ClaimBatch(customers=customers, value_usd=value), kind
 
 
 def answer_claims(
     claims: ClaimBatch,
+    kind: np.ndarray,
     rule: ClaimsRule,
     population: Population,
     scenario: Scenario,
     month: Month,
 ) -> None:
     """Investigate, pay or reject each claim as the policy says (step 6)."""
-    who, kind, value = claims.customers, claims.kind, claims.value_usd
+    who, value = claims.customers, claims.value_usd
     investigated = decide(rule, "verify", claims, population)
     fraud = kind == FRAUDULENT
     u = month.uniform(Draw.VERIFY, who)

@@ -1,7 +1,7 @@
 """Step 8: word of mouth and fraud tips travel through the network.
 
-**Who talks.** A person whose event effects this month sum to at least
-``+wom_event_threshold`` (a strong positive experience) or at most
+**Who talks.** A person whose event effects this month sum to more than
+``+wom_event_threshold`` (a strong positive experience) or less than
 ``-wom_event_threshold`` (a strong negative one) talks with probability
 ``wom_propensity_i``. An active promoter (satisfaction >= 0.8, 9-10 on the
 0-10 recommend scale) without a strong experience recommends the firm with
@@ -28,15 +28,20 @@ from loyaltysim.network import SocialNetwork
 from loyaltysim.population import ACTIVE, PROMOTER_SATISFACTION, Population
 from loyaltysim.scenario import Scenario
 
+#: Event sums within this of the threshold count as equal to it (not strong).
+TIE_MARGIN = 1e-9
+
 
 def spread(
     population: Population, network: SocialNetwork, scenario: Scenario, month: Month
 ) -> None:
     """Send this month's positive and negative messages and fraud tips."""
     change = month.satisfaction_change
-    threshold = scenario.wom_event_threshold
-    strong_positive = change >= threshold
-    strong_negative = change <= -threshold
+    # strictly beyond the threshold; the margin keeps sums that equal it (0.15 + 0.05 = 0.2)
+    # on the same side whatever the order of the floating-point additions
+    threshold = scenario.wom_event_threshold + TIE_MARGIN
+    strong_positive = change > threshold
+    strong_negative = change < -threshold
     promoter = (
         (population.status == ACTIVE)
         & (population.satisfaction >= PROMOTER_SATISFACTION)
