@@ -96,3 +96,45 @@ def test_adoption_on_a_sparse_network_is_slower_than_on_the_complete_graph():
     complete = bass_share(bass_scenario(), seed=1)
     sparse = bass_share(bass_scenario(network="watts_strogatz", network_rewiring=0.01), seed=1)
     assert sparse[9] < complete[9] - 0.05
+
+
+@pytest.mark.parametrize("investigation_cost_usd", [2.0, 20.0])  # verifying wins, then loses
+def test_verify_vs_compensate_matches_the_single_claim_condition(investigation_cost_usd):
+    """MODEL.md section 6: verifying gains pi*s*(A - L_F) - c - (1 - pi)*f*(L_acc - A) per claim.
+
+    In a one-month market nobody's future is at stake (L_F = L_acc = 0), so the month's
+    profit difference per claim must be pi*s*A - c + (1 - pi)*f*A.
+    """
+    quiet = {k: v for k, v in QUIET.items() if k not in ("mistaken_claim_probability",)}
+    scenario = Scenario(
+        **{
+            **quiet,
+            "fraud_propensity_max": 0.1,
+            "mistaken_claim_probability": 0.3,
+            "n_customers": 30_000,
+            "horizon_months": 1,
+            "initial_active_share": 1.0,
+            "purchase_probability_mean": 1.0,
+            "purchase_probability_dispersion": 0.0,
+            "honesty_mean": 0.0,
+            "honesty_dispersion": 0.0,
+            "leniency_prior": 1.0,
+            "fraud_loyalty_dampening": 0.0,
+            "claim_value_sigma": 0.0,
+            "fraud_value_multiplier": 1.0,
+            "investigation_cost_usd": investigation_cost_usd,
+        }
+    )
+    paid = ls.run(scenario, "always_compensate", seed=21).monthly.iloc[0]
+    checked = ls.run(scenario, "verify_first", seed=21).monthly.iloc[0]
+    claims = checked[["claims_genuine", "claims_mistaken", "claims_fraudulent"]].sum()
+    assert claims == paid[["claims_genuine", "claims_mistaken", "claims_fraudulent"]].sum()
+    pi = 0.1 / (0.1 + 0.3)
+    amount, s, f = scenario.claim_value_usd, scenario.detection_rate, scenario.false_accusation_rate
+    c = scenario.investigation_cost_usd
+    per_claim = pi * s * amount - c + (1 - pi) * f * amount
+    gained = (checked["profit_usd"] - paid["profit_usd"]) / claims
+    # sd of one claim's saving: fraud caught (Bernoulli s) or honest accused (Bernoulli f), times A
+    sd = amount * np.sqrt(pi * s * (1 - s) + (1 - pi) * f * (1 - f) + pi * (1 - pi) * (s - f) ** 2)
+    assert abs(gained - per_claim) < 4 * sd / np.sqrt(claims)
+    assert 4 * sd / np.sqrt(claims) < 0.3 * abs(per_claim)  # precise enough to tell the sign
