@@ -30,13 +30,18 @@ def cohort_scenario(**changes) -> Scenario:
     )
 
 
+def cohort_values(scenario: Scenario, seed: int) -> tuple[np.ndarray, float, float, float]:
+    """Each customer's discounted value, with the margin m, retention r and rate i_m."""
+    model = LoyaltyModel(scenario, rng=seed)
+    model.run_for(scenario.horizon_months)
+    margin = scenario.gross_margin * scenario.basket_value_usd
+    retention = 1 - scenario.base_monthly_churn
+    return model.population.discounted_value_usd, margin, retention, scenario.monthly_discount_rate
+
+
 def test_cohort_value_matches_first_period_certain_closed_form():
     scenario = cohort_scenario(n_customers=20_000, horizon_months=60, base_monthly_churn=0.03)
-    model = LoyaltyModel(scenario, rng=12)
-    model.run_for(scenario.horizon_months)
-    values = model.population.discounted_value_usd
-    margin = scenario.gross_margin * scenario.basket_value_usd
-    r, i = 1 - scenario.base_monthly_churn, scenario.monthly_discount_rate
+    values, margin, r, i = cohort_values(scenario, seed=12)
     t = np.arange(1, scenario.horizon_months + 1)
     expected = margin * np.sum(r ** (t - 1) / (1 + i) ** t)
     standard_error = values.std(ddof=1) / np.sqrt(values.size)
@@ -48,11 +53,7 @@ def test_cohort_value_matches_first_period_certain_closed_form():
 
 def test_long_horizon_cohort_value_tends_to_m_over_1_plus_i_minus_r():
     scenario = cohort_scenario(n_customers=5_000, horizon_months=400, base_monthly_churn=0.05)
-    model = LoyaltyModel(scenario, rng=3)
-    model.run_for(scenario.horizon_months)
-    values = model.population.discounted_value_usd
-    margin = scenario.gross_margin * scenario.basket_value_usd
-    r, i = 1 - scenario.base_monthly_churn, scenario.monthly_discount_rate
+    values, margin, r, i = cohort_values(scenario, seed=3)
     standard_error = values.std(ddof=1) / np.sqrt(values.size)
     assert abs(values.mean() - margin / (1 + i - r)) < 4 * standard_error
 

@@ -162,6 +162,27 @@ def _write_atomic(path: str, write: Callable[[str], None]) -> None:
         raise
 
 
+def _emit(
+    args: argparse.Namespace,
+    outcome: RunResult | Comparison,
+    write_csv: Callable[[str], None],
+    plot: Callable[[Any], Any],
+    describe: Callable[[Any], str],
+) -> None:
+    """Write the requested files (atomically), then print JSON or the text report."""
+    if args.csv:
+        _write_atomic(args.csv, write_csv)
+    if args.figure:
+        _write_atomic(args.figure, lambda p: plot(outcome).savefig(p, dpi=120))
+    if args.json:
+        print(json.dumps(outcome.to_dict(), indent=2, default=_json_default))
+        return
+    print(describe(outcome))
+    for label, path in (("figure", args.figure), ("table", args.csv)):
+        if path:
+            print(f"{label} written to {path}")
+
+
 # ---------------------------------------------------------------------------
 # Commands
 
@@ -176,16 +197,9 @@ def _cmd_run(args: argparse.Namespace) -> int:
         )
     _check_outputs(args)
     result = run(scenario, policy, seed=args.seed)
-    if args.csv:
-        _write_atomic(args.csv, lambda p: result.monthly.to_csv(p))
-    if args.figure:
-        from loyaltysim.plotting import plot_run
+    from loyaltysim.plotting import plot_run
 
-        _write_atomic(args.figure, lambda p: plot_run(result).savefig(p, dpi=120))
-    if args.json:
-        print(json.dumps(result.to_dict(), indent=2, default=_json_default))
-    else:
-        print(_format_run(result))
+    _emit(args, result, lambda p: result.monthly.to_csv(p), plot_run, _format_run)
     return 0
 
 
@@ -206,19 +220,15 @@ def _cmd_compare(args: argparse.Namespace) -> int:
         seed=args.seed,
         progress=not args.no_progress and sys.stderr.isatty(),
     )
-    if args.csv:
-        _write_atomic(args.csv, lambda p: comparison.runs.to_csv(p, index=False))
-    if args.figure:
-        from loyaltysim.plotting import plot_comparison
+    from loyaltysim.plotting import plot_comparison
 
-        _write_atomic(args.figure, lambda p: plot_comparison(comparison).savefig(p, dpi=120))
-    if args.json:
-        print(json.dumps(comparison.to_dict(), indent=2, default=_json_default))
-    else:
-        print(_format_comparison(comparison))
-        for label, path in (("figure", args.figure), ("runs table", args.csv)):
-            if path:
-                print(f"{label} written to {path}")
+    _emit(
+        args,
+        comparison,
+        lambda p: comparison.runs.to_csv(p, index=False),
+        plot_comparison,
+        _format_comparison,
+    )
     return 0
 
 
