@@ -255,7 +255,7 @@ def _cmd_params(args: argparse.Namespace) -> int:
             "group": "policy",
             "default": 100.0,
             "unit": "USD",
-            "accepts": "a number >= 0",
+            "accepts": "a number in [0, 1e+12]",
             "meaning": "with policy.claims = 'threshold', claims above this are investigated",
             "source": "seed 004: always compensating stops paying for luxury items",
         }

@@ -75,10 +75,11 @@ class ClaimBatch:
 
     Whether a claim is genuine, mistaken or fraudulent is not here: the firm
     cannot see it. A rule may also read the claimant's history from the
-    population (``claims``, ``failures``, ``tenure_months``,
-    ``cumulative_cost_usd``...); traits such as ``honesty`` are hidden from a
-    real firm, and a rule that reads them models a firm with perfect
-    information.
+    population (``claims``, ``tenure_months``, ``cumulative_margin_usd``,
+    ``cumulative_cost_usd``...). Traits such as ``honesty``, and ``failures``
+    (which counts real failures, this month's included, and so tells a
+    genuine claim from the others), are hidden from a real firm: a rule that
+    reads them models a firm with perfect information.
 
     Attributes:
         customers: Index of the claimant in the population.

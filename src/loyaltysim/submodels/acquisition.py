@@ -2,7 +2,7 @@
 
 A non-customer ``j`` converts in the month with probability::
 
-    h_j = min(1, (p + q * a_j) * exp(kappa * (s_j - b_j)) * w_j)
+    h_j = (p + q * a_j) * exp(kappa * (s_j - b_j)) * w_j     (h_j >= 1 converts surely)
 
 where ``p`` is ``advertising_rate``, ``q`` is ``imitation_rate``, ``a_j`` the
 share of ``j``'s contacts who are active customers at the start of the month,
