@@ -18,6 +18,7 @@ import networkx as nx
 import numpy as np
 
 from loyaltysim.agents import CustomerAgent
+from loyaltysim.errors import ParameterError
 from loyaltysim.month import Month, MonthlyDraws
 from loyaltysim.network import GraphNetwork, SocialNetwork, build_network
 from loyaltysim.policies import Policy, resolve_policy
@@ -92,8 +93,6 @@ class LoyaltyModel(mesa.Model):
         elif isinstance(network, nx.Graph):
             network = GraphNetwork.from_networkx(network, n)
         elif network.n != n:
-            from loyaltysim.errors import ParameterError
-
             raise ParameterError("network", f"a network of {network.n} people", f"{n} people")
         self.network: SocialNetwork = network
         self.ledger = ledger.Ledger(self.params.horizon_months)
@@ -130,8 +129,6 @@ class LoyaltyModel(mesa.Model):
     def customer(self, index: int) -> CustomerAgent:
         """The Mesa agent of person ``index``, created on first use."""
         if not 0 <= index < self.population.n:
-            from loyaltysim.errors import ParameterError
-
             raise ParameterError("index", index, f"a whole number in [0, {self.population.n})")
         agent = self._customers.get(index)
         if agent is None:

@@ -110,8 +110,7 @@ class GraphNetwork(SocialNetwork):
 
     def to_networkx(self) -> nx.Graph:
         """The graph as a networkx graph (for drawing and analysis)."""
-        graph = nx.from_scipy_sparse_array(self.adjacency)
-        return graph
+        return nx.from_scipy_sparse_array(self.adjacency)
 
     @property
     def nbytes(self) -> int:  # noqa: D102

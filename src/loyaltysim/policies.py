@@ -42,6 +42,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 import numpy as np
 
 from loyaltysim.errors import ParameterError
+from loyaltysim.scenario import _close_match
 
 if TYPE_CHECKING:
     from loyaltysim.population import Population
@@ -420,8 +421,6 @@ def _check_number(name: str, value: Any, low: float, high: float) -> None:
 
 
 def _close(word: str, options: Mapping[str, Any]) -> str:
-    from loyaltysim.scenario import _close_match
-
     return _close_match(word, list(options))
 
 

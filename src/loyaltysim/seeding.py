@@ -21,6 +21,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from loyaltysim.errors import ParameterError
+
 __all__ = ["EVENTS", "NETWORK", "POPULATION", "as_seed_sequence", "seed_record", "stream"]
 
 POPULATION, NETWORK, EVENTS = 0, 1, 2
@@ -30,13 +32,9 @@ def as_seed_sequence(seed: int | np.random.SeedSequence | None) -> np.random.See
     """Turn an int (or ``None`` for fresh entropy) into a SeedSequence."""
     if isinstance(seed, np.random.SeedSequence):
         return seed
-    if seed is not None and (isinstance(seed, bool) or not isinstance(seed, int | np.integer)):
-        from loyaltysim.errors import ParameterError
-
-        raise ParameterError("seed", seed, "a non-negative whole number or a SeedSequence")
-    if seed is not None and seed < 0:
-        from loyaltysim.errors import ParameterError
-
+    if seed is not None and (
+        isinstance(seed, bool) or not isinstance(seed, int | np.integer) or seed < 0
+    ):
         raise ParameterError("seed", seed, "a non-negative whole number or a SeedSequence")
     return np.random.SeedSequence(None if seed is None else int(seed))
 
