@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from loyaltysim.errors import LoyaltysimError, ParameterError
-from loyaltysim.policies import NAMED_POLICIES, Policy
+from loyaltysim.policies import NAMED_POLICIES, Policy, ThresholdVerification, number_range
 from loyaltysim.scenario import Scenario, load_scenario_file, parse_value
 from loyaltysim.simulation import KEY_METRICS, Comparison, RunResult, compare, run, versions
 
@@ -253,9 +253,9 @@ def _cmd_params(args: argparse.Namespace) -> int:
         {
             "name": "policy.claims_threshold_usd",
             "group": "policy",
-            "default": 100.0,
+            "default": ThresholdVerification.threshold_usd,
             "unit": "USD",
-            "accepts": "a number in [0, 1e+12]",
+            "accepts": number_range(*ThresholdVerification.THRESHOLD_RANGE_USD),
             "meaning": "with policy.claims = 'threshold', claims above this are investigated",
             "source": "seed 004: always compensating stops paying for luxury items",
         }

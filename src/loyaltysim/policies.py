@@ -173,9 +173,11 @@ class ThresholdVerification(ClaimsRule):
 
     name = "threshold"
     threshold_usd: float = 100.0
+    #: Allowed range of ``threshold_usd``, in USD.
+    THRESHOLD_RANGE_USD: ClassVar[tuple[float, float]] = (0.0, 1e12)
 
     def __post_init__(self) -> None:
-        _check_number("policy.claims_threshold_usd", self.threshold_usd, 0.0, 1e12)
+        _check_number("policy.claims_threshold_usd", self.threshold_usd, *self.THRESHOLD_RANGE_USD)
 
     def verify(self, claims: ClaimBatch, population: Population) -> np.ndarray:  # noqa: D102
         return claims.value_usd > self.threshold_usd
@@ -415,9 +417,14 @@ def _build_rule(dimension: str, rule_cls: type[Rule], params: dict[str, Any]) ->
         raise ParameterError(f"policy.{dimension}", rule_cls, "a rule", str(exc)) from None
 
 
+def number_range(low: float, high: float) -> str:
+    """``"a number in [low, high]"``, as every range message words it."""
+    return f"a number in [{low:g}, {high:g}]"
+
+
 def _check_number(name: str, value: Any, low: float, high: float) -> None:
     if isinstance(value, bool) or not isinstance(value, int | float) or not low <= value <= high:
-        raise ParameterError(name, value, f"a number in [{low:g}, {high:g}]")
+        raise ParameterError(name, value, number_range(low, high))
 
 
 def _close(word: str, options: Mapping[str, Any]) -> str:
