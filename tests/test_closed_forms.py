@@ -124,6 +124,7 @@ def test_verify_vs_compensate_matches_the_single_claim_condition(investigation_c
             "claim_value_sigma": 0.0,
             "fraud_value_multiplier": 1.0,
             "investigation_cost_usd": investigation_cost_usd,
+            "frontline_deflection_rate": 0.0,
         }
     )
     paid = ls.run(scenario, "always_compensate", seed=21).monthly.iloc[0]

@@ -84,7 +84,7 @@ def test_falsely_accused_customers_mostly_leave():
 
 
 def test_threshold_policy_investigates_only_large_claims():
-    scenario = Scenario(n_customers=3_000, horizon_months=24)
+    scenario = Scenario(n_customers=3_000, horizon_months=24, frontline_deflection_rate=0.0)
     policy = Policy(claims=ls.ThresholdVerification(threshold_usd=60))
     model = run_model(scenario, policy)
     investigated = model.ledger.column("claims_investigated").sum()

@@ -19,7 +19,14 @@ from pathlib import Path
 from typing import Any
 
 from loyaltysim.errors import LoyaltysimError, ParameterError
-from loyaltysim.policies import NAMED_POLICIES, Policy, ThresholdVerification, number_range
+from loyaltysim.policies import (
+    DIMENSION_SEEDS,
+    DIMENSIONS,
+    NAMED_POLICIES,
+    Policy,
+    registered_rules,
+    rule_parameter_specs,
+)
 from loyaltysim.scenario import Scenario, load_scenario_file, parse_value
 from loyaltysim.simulation import KEY_METRICS, Comparison, RunResult, compare, run, versions
 
@@ -249,29 +256,7 @@ def _cmd_params(args: argparse.Namespace) -> int:
         }
         for s in specs
     ]
-    rows.append(
-        {
-            "name": "policy.claims_threshold_usd",
-            "group": "policy",
-            "default": ThresholdVerification.threshold_usd,
-            "unit": "USD",
-            "accepts": number_range(*ThresholdVerification.THRESHOLD_RANGE_USD),
-            "meaning": "with policy.claims = 'threshold', claims above this are investigated",
-            "source": "seed 004: always compensating stops paying for luxury items",
-        }
-    )
-    rows.extend(
-        {
-            "name": f"policy.{dimension}",
-            "group": "policy",
-            "default": default,
-            "unit": "rule",
-            "accepts": accepts,
-            "meaning": meaning,
-            "source": "MODEL.md section 4",
-        }
-        for dimension, default, accepts, meaning in _POLICY_ROWS
-    )
+    rows.extend(_policy_rows())
     if args.group:
         rows = [r for r in rows if r["group"] == args.group]
     if args.json:
@@ -288,17 +273,46 @@ def _cmd_params(args: argparse.Namespace) -> int:
     return 0
 
 
-_POLICY_ROWS = (
-    (
-        "claims",
-        "compensate",
-        "'compensate', 'verify', 'threshold' or 'module:ClassName'",
-        "how claims are answered: pay at once, investigate first, or investigate large ones",
-    ),
-    ("pricing", "negotiable", "'negotiable', 'fixed'", "grant discount requests or not"),
-    ("caprices", "accommodate", "'accommodate', 'refuse'", "accommodate caprices or refuse"),
-    ("preset", "(none)", "one of " + ", ".join(NAMED_POLICIES), "start from a named policy"),
-)
+def _policy_rows() -> list[dict[str, Any]]:
+    """``params`` rows of the policy: each dimension, then each rule's parameters."""
+    rows: list[dict[str, Any]] = [
+        {
+            "name": "policy.preset",
+            "group": "policy",
+            "default": "(none)",
+            "unit": "name",
+            "accepts": "one of " + ", ".join(NAMED_POLICIES),
+            "meaning": "start from a named policy",
+            "source": "MODEL.md section 4",
+        }
+    ]
+    for dimension, (base, default) in DIMENSIONS.items():
+        rules = registered_rules(dimension)
+        rows.append(
+            {
+                "name": f"policy.{dimension}",
+                "group": "policy",
+                "default": default.name,
+                "unit": "rule",
+                "accepts": "one of " + ", ".join(repr(r) for r in rules) + " or 'module:ClassName'",
+                "meaning": (base.__doc__ or "").strip().splitlines()[0],
+                "source": f"MODEL.md section 4; {DIMENSION_SEEDS[dimension]}",
+            }
+        )
+        for rule_name, rule in rules.items():
+            rows.extend(
+                {
+                    "name": f"policy.{spec.name}",
+                    "group": "policy",
+                    "default": spec.default,
+                    "unit": spec.unit,
+                    "accepts": spec.accepts,
+                    "meaning": f"with {dimension} = {rule_name!r}: {spec.meaning}",
+                    "source": spec.source,
+                }
+                for spec in rule_parameter_specs(rule)
+            )
+    return rows
 
 
 # ---------------------------------------------------------------------------

@@ -19,6 +19,7 @@ import numpy as np
 
 from loyaltysim.agents import CustomerAgent
 from loyaltysim.errors import ParameterError
+from loyaltysim.firm import Firm
 from loyaltysim.month import Month, MonthlyDraws
 from loyaltysim.network import GraphNetwork, SocialNetwork, build_network
 from loyaltysim.policies import Policy, resolve_policy
@@ -30,7 +31,11 @@ from loyaltysim.submodels import (
     churn,
     claims,
     ledger,
+    listening,
+    outreach,
+    pruning,
     purchases,
+    recovery,
     requests,
     satisfaction,
     word_of_mouth,
@@ -65,7 +70,10 @@ class LoyaltyModel(mesa.Model):
         policy: The policy.
         population: The customers' state, as arrays.
         network: The social network.
+        firm: The firm's state (its current failure rate).
         ledger: The monthly books; also reachable as ``datacollector``.
+        last_month: The working state of the latest month (per-person
+            events, outcomes and draws), for inspection and calibration.
         seed_sequence: The SeedSequence behind every draw.
     """
 
@@ -95,6 +103,8 @@ class LoyaltyModel(mesa.Model):
         elif network.n != n:
             raise ParameterError("network", f"a network of {network.n} people", f"{n} people")
         self.network: SocialNetwork = network
+        self.firm = Firm.start(self.params)
+        self.last_month: Month | None = None
         self.ledger = ledger.Ledger(self.params.horizon_months)
         self.datacollector = ledger.LedgerCollector(self.ledger)
         self._customers: dict[int, CustomerAgent] = {}
@@ -113,16 +123,26 @@ class LoyaltyModel(mesa.Model):
         t = round(self.time)
         scenario, policy, population = self.params, self.policy, self.population
         month = Month(t, MonthlyDraws(self.seed_sequence, t, population.n), population.n)
-        acquisition.acquire(population, self.network, scenario, month)
-        purchases.purchase(population, scenario, month)
-        batch, kinds = claims.file_claims(population, scenario, month)
-        claims.answer_claims(batch, kinds, policy.claims, population, scenario, month)
+        outreach.reach_out(population, policy.outreach, scenario, month)
+        acquisition.acquire(
+            population, self.network, scenario, policy.promises, policy.guarantee, month
+        )
+        purchases.purchase(population, scenario, policy.promises, self.firm, month)
+        batch, kinds, position = claims.file_claims(population, scenario, policy.guarantee, month)
         requests.haggle(population, scenario, policy.pricing, month)
         requests.caprices(population, scenario, policy.caprices, month)
+        answers = claims.answer_claims(
+            batch, kinds, position, policy.claims, policy.guarantee, population, scenario, month
+        )
+        recovery.recover(batch, answers, policy.recovery, population, scenario, month)
+        claims.settle_claims(batch, answers, population, scenario, month)
+        listening.listen(batch, kinds, policy.listening, self.firm, population, scenario, month)
+        pruning.prune(population, policy.pruning, scenario, month)
         satisfaction.update_satisfaction(population, scenario, month)
         word_of_mouth.spread(population, self.network, scenario, month)
         churn.churn(population, scenario, month)
         ledger.close_month(population, scenario, month, self.ledger)
+        self.last_month = month
         if t >= scenario.horizon_months:
             self.running = False
 

@@ -8,14 +8,29 @@ import numpy as np
 
 from loyaltysim.seeding import EVENTS, stream
 
-__all__ = ["Draw", "Month", "MonthlyDraws"]
+__all__ = [
+    "ACCUSED",
+    "NOT_RESOLVED",
+    "NO_FAILURE",
+    "RESOLVED",
+    "RESOLVED_QUICKLY",
+    "SILENT",
+    "Draw",
+    "Month",
+    "MonthlyDraws",
+]
+
+#: Complaint outcome of a person's failure this month (:attr:`Month.outcome`), in TARP's terms
+#: (no failure; did not complain; complained, not resolved; resolved; resolved quickly), plus
+#: the outcome TARP does not have: the genuine claim was rejected as fraud.
+NO_FAILURE, SILENT, NOT_RESOLVED, RESOLVED, RESOLVED_QUICKLY, ACCUSED = range(6)
 
 
 class Draw:
     """Rows of the per-person uniform block, one per kind of decision."""
 
-    ACQUIRE, PURCHASE, FAIL, CLAIM, VERIFY, HAGGLE, CAPRICE, TALK, CHURN = range(9)
-    COUNT = 9
+    ACQUIRE, PURCHASE, FAIL, LATE, CLAIM, VERIFY, HAGGLE, CAPRICE, TALK, PUBLIC, CHURN = range(11)
+    COUNT = 11
 
 
 class MonthlyDraws:
@@ -52,6 +67,14 @@ class Month:
         falsely_accused: Per person, accused of fraud on an honest claim.
         caught: Per person, exposed filing a fraudulent claim.
         paid_fraudsters: Indices of people whose fraudulent claim was paid.
+        outcome: Per person, the complaint outcome of this month's failure
+            (:data:`NO_FAILURE`, :data:`SILENT`, :data:`NOT_RESOLVED`,
+            :data:`RESOLVED`, :data:`RESOLVED_QUICKLY`, :data:`ACCUSED`).
+        praised: Indices of people who praise the firm in public after a
+            management recovery.
+        dropped: Per person, dropped by the firm's pruning rule this month.
+        spoke: Per person, ``+1`` spoke well of the firm to contacts this
+            month, ``-1`` spoke ill, ``0`` neither.
     """
 
     t: int
@@ -66,6 +89,10 @@ class Month:
     falsely_accused: np.ndarray = field(init=False)
     caught: np.ndarray = field(init=False)
     paid_fraudsters: np.ndarray = field(init=False)
+    outcome: np.ndarray = field(init=False)
+    praised: np.ndarray = field(init=False)
+    dropped: np.ndarray = field(init=False)
+    spoke: np.ndarray = field(init=False)
 
     def __post_init__(self) -> None:
         empty = np.zeros(0, dtype=np.int64)
@@ -77,6 +104,10 @@ class Month:
         self.falsely_accused = np.zeros(self.n, dtype=bool)
         self.caught = np.zeros(self.n, dtype=bool)
         self.paid_fraudsters = empty
+        self.outcome = np.zeros(self.n, dtype=np.int8)
+        self.praised = empty
+        self.dropped = np.zeros(self.n, dtype=bool)
+        self.spoke = np.zeros(self.n, dtype=np.int8)
 
     def uniform(self, row: int, who: np.ndarray | None = None) -> np.ndarray:
         """This month's uniforms of one decision row, for everyone or for ``who``."""

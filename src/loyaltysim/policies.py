@@ -1,26 +1,31 @@
 """The firm's policy: one rule per dimension of its customer service.
 
-A :class:`Policy` composes one rule for each *dimension* (claims, pricing,
-caprices; MODEL.md section 4). A rule is a small object with one vectorised
-decision method over a batch of customers:
+A :class:`Policy` composes one rule for each *dimension* of MODEL.md section 4.
+A rule is a small object with one vectorised decision method over a batch of
+customers or claims:
 
-========== ====================== ========================================
-dimension  method                 built-in rules (registry name)
-========== ====================== ========================================
-claims     ``verify(claims, pop)`` ``compensate``, ``verify``, ``threshold``
-pricing    ``grant(customers, pop)`` ``negotiable``, ``fixed``
-caprices   ``accommodate(customers, pop)`` ``accommodate``, ``refuse``
-========== ====================== ========================================
+=========== ============================================ ==========================================
+dimension   method                                       built-in rules (registry name)
+=========== ============================================ ==========================================
+claims      ``verify(claims, population)``               ``compensate``, ``verify``, ``threshold``
+pricing     ``grant(customers, population)``             ``negotiable``, ``fixed``
+caprices    ``accommodate(customers, population)``       ``accommodate``, ``refuse``
+recovery    ``escalate(claims, population)``             ``none``, ``escalate``
+promises    ``promise_days(customers, population)``      ``realistic``, ``optimistic``
+guarantee   ``honour(claims, population)``               ``none``, ``satisfaction``
+outreach    ``contact(people, population, month)``       ``none``, ``keep_in_touch``
+pruning     ``drop(customers, population)``              ``keep``, ``drop_unprofitable``
+listening   ``analyse(claims, population)``              ``none``, ``listen``
+=========== ============================================ ==========================================
 
-Each method returns a boolean array, one entry per request. The model does
-everything else (costs, outcomes, satisfaction), so a new rule is a few lines
-and cannot break the accounting. Write your own by subclassing the dimension's
-base class, then either pass an instance to :class:`Policy` or register a name
-with :func:`register_rule` (TOML and ``--set policy.claims=...`` can also name
-``"package.module:ClassName"``).
-
-Later dimensions (recovery, promises, guarantee, outreach, pruning) join
-:data:`DIMENSIONS` with their base class and a neutral default.
+Each method returns one value per request (a boolean, or the promised days).
+The model does everything else (costs, outcomes, satisfaction), so a new rule
+is a few lines and cannot break the accounting. Write your own by subclassing
+the dimension's base class, then either pass an instance to :class:`Policy` or
+register a name with :func:`register_rule` (TOML and ``--set
+policy.claims=...`` can also name ``"package.module:ClassName"``). A rule's
+parameters are its dataclass fields, declared with :func:`rule_param` so they
+are validated and listed like scenario parameters.
 
 Example:
     >>> from loyaltysim.policies import Policy, ThresholdVerification
@@ -28,6 +33,8 @@ Example:
     'claims=verify, pricing=negotiable, caprices=accommodate'
     >>> Policy(claims=ThresholdVerification(threshold_usd=150)).name
     'claims=threshold(150), pricing=negotiable, caprices=accommodate'
+    >>> Policy.from_spec({"preset": "verify_first", "recovery": "escalate"}).describe()
+    'claims=verify, pricing=negotiable, caprices=accommodate, recovery=escalate'
 """
 
 from __future__ import annotations
@@ -42,7 +49,9 @@ from typing import TYPE_CHECKING, Any, ClassVar
 import numpy as np
 
 from loyaltysim.errors import ParameterError
-from loyaltysim.scenario import _close_match
+from loyaltysim.scenario import ParameterSpec, _close_match, param
+
+from loyaltysim.population import LAPSED
 
 if TYPE_CHECKING:
     from loyaltysim.population import Population
@@ -55,15 +64,35 @@ __all__ = [
     "CapriceRule",
     "ClaimBatch",
     "ClaimsRule",
+    "DropUnprofitable",
+    "EscalateToManagement",
     "FixedPrices",
+    "GuaranteeRule",
+    "KeepEveryone",
+    "KeepInTouch",
+    "Listen",
+    "ListeningRule",
     "NegotiablePrices",
+    "NoGuarantee",
+    "NoListening",
+    "NoOutreach",
+    "NoRecovery",
+    "OptimisticPromises",
+    "OutreachRule",
     "Policy",
     "PricingRule",
+    "PromiseRule",
+    "PruningRule",
+    "RealisticPromises",
+    "RecoveryRule",
     "RefuseCaprices",
+    "SatisfactionGuarantee",
     "ThresholdVerification",
     "VerifyFirst",
     "register_rule",
     "resolve_policy",
+    "rule_param",
+    "rule_parameter_specs",
 ]
 
 #: Claim kinds, as returned by :func:`loyaltysim.submodels.claims.file_claims` (hidden from rules).
@@ -85,13 +114,47 @@ class ClaimBatch:
     Attributes:
         customers: Index of the claimant in the population.
         value_usd: Amount claimed.
+        public: Whether the claimant also complained in public (a review, a
+            post); all ``False`` when not given.
     """
 
     customers: np.ndarray
     value_usd: np.ndarray
+    public: np.ndarray = None  # type: ignore[assignment]
+
+    def __post_init__(self) -> None:
+        if self.public is None:
+            object.__setattr__(self, "public", np.zeros(self.customers.size, dtype=bool))
 
     def __len__(self) -> int:
         return int(self.customers.size)
+
+
+def rule_param(
+    default: Any,
+    *,
+    unit: str,
+    meaning: str,
+    source: str,
+    low: float | None = None,
+    high: float | None = None,
+    choices: tuple[str, ...] | None = None,
+) -> Any:
+    """Declare a rule parameter (a dataclass field) with its unit, range and source.
+
+    The rule validates it on construction, and ``loyaltysim params`` lists it
+    as ``policy.<dimension>_<name>``.
+    """
+    return param(
+        default,
+        unit=unit,
+        meaning=meaning,
+        source=source,
+        group="policy",
+        low=low,
+        high=high,
+        choices=choices,
+    )
 
 
 class Rule(ABC):  # noqa: B024 - abstract methods live on the dimension bases
@@ -99,6 +162,13 @@ class Rule(ABC):  # noqa: B024 - abstract methods live on the dimension bases
 
     dimension: ClassVar[str] = ""
     name: ClassVar[str] = ""
+
+    def __post_init__(self) -> None:
+        """Validate (and convert) the parameters declared with :func:`rule_param`."""
+        for spec in rule_parameter_specs(type(self)):
+            key = spec.name[len(self.dimension) + 1 :]
+            value = spec.validate(getattr(self, key), f"policy.{spec.name}")
+            object.__setattr__(self, key, value)
 
     @property
     def label(self) -> str:
@@ -143,6 +213,100 @@ class CapriceRule(Rule):
         """Return a boolean array: ``True`` where the caprice is accommodated."""
 
 
+class RecoveryRule(Rule):
+    """Decides which of the month's complaints (claims) go up to management.
+
+    Management reverses a rejection or a front-line deflection (the claim is
+    paid), apologises in person (``effect_management_recovery``), costs
+    ``management_cost_usd`` per complaint, and may be praised in public.
+    """
+
+    dimension = "recovery"
+
+    @abstractmethod
+    def escalate(self, claims: ClaimBatch, population: Population) -> np.ndarray:
+        """Return a boolean array: ``True`` where the complaint is escalated."""
+
+
+class PromiseRule(Rule):
+    """Decides the delivery time the firm promises, in days.
+
+    A purchase whose lead time exceeds the promise breaks it; a shorter
+    promise than the market's draws more conversions.
+    """
+
+    dimension = "promises"
+
+    @abstractmethod
+    def promise_days(self, customers: np.ndarray, population: Population) -> np.ndarray:
+        """Return the promised delivery time (days, > 0) for each customer."""
+
+
+class GuaranteeRule(Rule):
+    """Decides which claims a guarantee refunds at once, no questions asked.
+
+    While ``announced`` is true the guarantee draws trial
+    (``guarantee_trial_boost``), makes honest claims likelier
+    (``guarantee_claim_multiplier``), tells everyone claims are paid (fraud
+    at full leniency), and turns claims into refunds of the purchase.
+    """
+
+    dimension = "guarantee"
+    #: Whether customers know of the guarantee.
+    announced: ClassVar[bool] = True
+
+    @abstractmethod
+    def honour(self, claims: ClaimBatch, population: Population) -> np.ndarray:
+        """Return a boolean array: ``True`` where the claim is refunded at once."""
+
+
+class OutreachRule(Rule):
+    """Decides which prospects and lapsed customers the firm contacts this month.
+
+    Each contact costs ``outreach_cost_usd`` and adds ``outreach_response`` to
+    the person's monthly conversion hazard for good (goodwill accumulates).
+    """
+
+    dimension = "outreach"
+
+    @abstractmethod
+    def contact(self, people: np.ndarray, population: Population, month: int) -> np.ndarray:
+        """Return a boolean array: ``True`` where the person is contacted in ``month``."""
+
+
+class PruningRule(Rule):
+    """Decides which active customers the firm drops (they are never won back)."""
+
+    dimension = "pruning"
+
+    @abstractmethod
+    def drop(self, customers: np.ndarray, population: Population) -> np.ndarray:
+        """Return a boolean array: ``True`` where the customer is dropped."""
+
+
+class ListeningRule(Rule):
+    """Decides which complaints the firm analyses for what they say about the product.
+
+    Each analysed complaint costs ``listening_cost_usd``; the genuine ones
+    lower the failure rate (``listening_learning_rate``, ``failure_rate_floor``).
+    """
+
+    dimension = "listening"
+
+    @abstractmethod
+    def analyse(self, claims: ClaimBatch, population: Population) -> np.ndarray:
+        """Return a boolean array: ``True`` where the complaint is analysed."""
+
+
+def _all(size: int) -> np.ndarray:
+    return np.ones(size, dtype=bool)
+
+
+def _none(size: int) -> np.ndarray:
+    return np.zeros(size, dtype=bool)
+
+
+# --- claims -------------------------------------------------------------------
 @dataclass(frozen=True)
 class AlwaysCompensate(ClaimsRule):
     """Pay every claim at once, no questions asked (Sewell's tennis racket, seed 004)."""
@@ -150,7 +314,7 @@ class AlwaysCompensate(ClaimsRule):
     name = "compensate"
 
     def verify(self, claims: ClaimBatch, population: Population) -> np.ndarray:  # noqa: D102
-        return np.zeros(len(claims), dtype=bool)
+        return _none(len(claims))
 
 
 @dataclass(frozen=True)
@@ -160,7 +324,7 @@ class VerifyFirst(ClaimsRule):
     name = "verify"
 
     def verify(self, claims: ClaimBatch, population: Population) -> np.ndarray:  # noqa: D102
-        return np.ones(len(claims), dtype=bool)
+        return _all(len(claims))
 
 
 @dataclass(frozen=True)
@@ -172,17 +336,20 @@ class ThresholdVerification(ClaimsRule):
     """
 
     name = "threshold"
-    threshold_usd: float = 100.0
-    #: Allowed range of ``threshold_usd``, in USD.
-    THRESHOLD_RANGE_USD: ClassVar[tuple[float, float]] = (0.0, 1e12)
-
-    def __post_init__(self) -> None:
-        _check_number("policy.claims_threshold_usd", self.threshold_usd, *self.THRESHOLD_RANGE_USD)
+    threshold_usd: float = rule_param(
+        100.0,
+        unit="USD",
+        low=0.0,
+        high=1e12,
+        meaning="claims above this value are investigated, smaller ones paid at once",
+        source="seed 004: always compensating stops paying for luxury items",
+    )
 
     def verify(self, claims: ClaimBatch, population: Population) -> np.ndarray:  # noqa: D102
         return claims.value_usd > self.threshold_usd
 
 
+# --- pricing ------------------------------------------------------------------
 @dataclass(frozen=True)
 class NegotiablePrices(PricingRule):
     """Grant every discount request (the customer is always right)."""
@@ -190,7 +357,7 @@ class NegotiablePrices(PricingRule):
     name = "negotiable"
 
     def grant(self, customers: np.ndarray, population: Population) -> np.ndarray:  # noqa: D102
-        return np.ones(customers.size, dtype=bool)
+        return _all(customers.size)
 
 
 @dataclass(frozen=True)
@@ -200,9 +367,10 @@ class FixedPrices(PricingRule):
     name = "fixed"
 
     def grant(self, customers: np.ndarray, population: Population) -> np.ndarray:  # noqa: D102
-        return np.zeros(customers.size, dtype=bool)
+        return _none(customers.size)
 
 
+# --- caprices -----------------------------------------------------------------
 @dataclass(frozen=True)
 class AccommodateCaprices(CapriceRule):
     """Do whatever the customer asks, at its cost."""
@@ -210,7 +378,7 @@ class AccommodateCaprices(CapriceRule):
     name = "accommodate"
 
     def accommodate(self, customers: np.ndarray, population: Population) -> np.ndarray:  # noqa: D102
-        return np.ones(customers.size, dtype=bool)
+        return _all(customers.size)
 
 
 @dataclass(frozen=True)
@@ -220,25 +388,303 @@ class RefuseCaprices(CapriceRule):
     name = "refuse"
 
     def accommodate(self, customers: np.ndarray, population: Population) -> np.ndarray:  # noqa: D102
-        return np.zeros(customers.size, dtype=bool)
+        return _none(customers.size)
 
 
-#: Policy dimensions: name -> (base class, neutral default rule).
+# --- recovery -----------------------------------------------------------------
+@dataclass(frozen=True)
+class NoRecovery(RecoveryRule):
+    """Management never sees a complaint: the front line's answer stands."""
+
+    name = "none"
+
+    def escalate(self, claims: ClaimBatch, population: Population) -> np.ndarray:  # noqa: D102
+        return _none(len(claims))
+
+
+#: How :class:`EscalateToManagement` ranks complaints.
+ESCALATION_PRIORITIES = ("largest", "loudest", "public")
+
+
+@dataclass(frozen=True)
+class EscalateToManagement(RecoveryRule):
+    """Management takes up the month's top complaints in person (seeds 000, 002).
+
+    Attributes:
+        capacity_per_month: Complaints management can take up in a month.
+        priority: Which go up first: the ``largest`` claims, the ``loudest``
+            claimants (those most given to word of mouth, as the firm
+            perceives them), or the ``public`` complaints (then the largest).
+    """
+
+    name = "escalate"
+    capacity_per_month: int = rule_param(
+        10,
+        unit="complaints/month",
+        low=0,
+        high=10_000_000,
+        meaning="complaints management can take up in a month",
+        source="stated assumption: scarce management time (seed 000: the CEO phoned one)",
+    )
+    priority: str = rule_param(
+        "public",
+        unit="choice",
+        choices=ESCALATION_PRIORITIES,
+        meaning="which complaints go up first: the largest, the loudest claimants, the public",
+        source="seed 000: a complaint mentioned in a Forbes column reached the CEO",
+    )
+
+    def escalate(self, claims: ClaimBatch, population: Population) -> np.ndarray:  # noqa: D102
+        if self.priority == "loudest":
+            keys: tuple[np.ndarray, ...] = (population.wom_propensity[claims.customers],)
+        elif self.priority == "public":
+            keys = (claims.value_usd, claims.public)  # lexsort: last key is primary
+        else:
+            keys = (claims.value_usd,)
+        order = np.lexsort(tuple(-np.asarray(k, dtype=float) for k in keys))
+        chosen = _none(len(claims))
+        chosen[order[: self.capacity_per_month]] = True
+        return chosen
+
+
+# --- promises -----------------------------------------------------------------
+@dataclass(frozen=True)
+class RealisticPromises(PromiseRule):
+    """Promise what the market promises and deliveries keep (seed 003's rule).
+
+    Attributes:
+        days: The promised delivery time.
+    """
+
+    name = "realistic"
+    days: float = rule_param(
+        14.0,
+        unit="days",
+        low=0.01,
+        high=1_000.0,
+        meaning="promised delivery time of the realistic rule (the market's usual promise)",
+        source="equals market_promise_days; broken about 2.4% of the time at the default "
+        "lead times",
+    )
+
+    def promise_days(self, customers: np.ndarray, population: Population) -> np.ndarray:  # noqa: D102
+        return np.full(customers.size, self.days)
+
+
+@dataclass(frozen=True)
+class OptimisticPromises(PromiseRule):
+    """Promise the median lead time: more sales, half the promises broken (seed 002).
+
+    Attributes:
+        days: The promised delivery time.
+    """
+
+    name = "optimistic"
+    days: float = rule_param(
+        7.0,
+        unit="days",
+        low=0.01,
+        high=1_000.0,
+        meaning="promised delivery time of the optimistic rule",
+        source="the median lead time, so about half the promises break (seed 002: "
+        "'within 10 days' for a 5-6 week special order)",
+    )
+
+    def promise_days(self, customers: np.ndarray, population: Population) -> np.ndarray:  # noqa: D102
+        return np.full(customers.size, self.days)
+
+
+# --- guarantee ----------------------------------------------------------------
+@dataclass(frozen=True)
+class NoGuarantee(GuaranteeRule):
+    """No guarantee: claims follow the claims rule."""
+
+    name = "none"
+    announced = False
+
+    def honour(self, claims: ClaimBatch, population: Population) -> np.ndarray:  # noqa: D102
+        return _none(len(claims))
+
+
+@dataclass(frozen=True)
+class SatisfactionGuarantee(GuaranteeRule):
+    """Refund any purchase on request, no questions asked (seed 001: the pizza)."""
+
+    name = "satisfaction"
+
+    def honour(self, claims: ClaimBatch, population: Population) -> np.ndarray:  # noqa: D102
+        return _all(len(claims))
+
+
+# --- outreach -----------------------------------------------------------------
+#: Whom :class:`KeepInTouch` contacts.
+OUTREACH_AUDIENCES = ("prospects", "lapsed", "both")
+
+
+@dataclass(frozen=True)
+class NoOutreach(OutreachRule):
+    """Never contact non-customers."""
+
+    name = "none"
+
+    def contact(self, people: np.ndarray, population: Population, month: int) -> np.ndarray:  # noqa: D102
+        return _none(people.size)
+
+
+@dataclass(frozen=True)
+class KeepInTouch(OutreachRule):
+    """Contact each prospect or lapsed customer once every ``interval_months`` (seed 001).
+
+    Person ``i`` is contacted in the months ``m`` with ``(i + m) % interval == 0``,
+    so contacts are spread evenly over the year, like birthdays.
+
+    Attributes:
+        interval_months: Months between two contacts to the same person.
+        audience: ``prospects``, ``lapsed`` or ``both``.
+    """
+
+    name = "keep_in_touch"
+    interval_months: int = rule_param(
+        12,
+        unit="months",
+        low=1,
+        high=1_200,
+        meaning="months between two contacts to the same person",
+        source="seed 001: a birthday card every year",
+    )
+    audience: str = rule_param(
+        "both",
+        unit="choice",
+        choices=OUTREACH_AUDIENCES,
+        meaning="who is kept in touch with: prospects, lapsed customers or both",
+        source="MODEL.md section 4: keep in touch with prospects and lapsed customers",
+    )
+
+    def contact(self, people: np.ndarray, population: Population, month: int) -> np.ndarray:  # noqa: D102
+        due = (people + month) % self.interval_months == 0
+        if self.audience == "both":
+            return due
+        lapsed = population.status[people] == LAPSED
+        return due & (lapsed if self.audience == "lapsed" else ~lapsed)
+
+
+# --- pruning ------------------------------------------------------------------
+@dataclass(frozen=True)
+class KeepEveryone(PruningRule):
+    """Keep every customer."""
+
+    name = "keep"
+
+    def drop(self, customers: np.ndarray, population: Population) -> np.ndarray:  # noqa: D102
+        return _none(customers.size)
+
+
+@dataclass(frozen=True)
+class DropUnprofitable(PruningRule):
+    """Drop customers whose cumulative service cost exceeds their cumulative margin (seed 003).
+
+    Attributes:
+        min_tenure_months: Only customers with at least this tenure are reviewed.
+    """
+
+    name = "drop_unprofitable"
+    min_tenure_months: int = rule_param(
+        6,
+        unit="months",
+        low=0,
+        high=1_200,
+        meaning="only customers with at least this tenure are reviewed for dropping",
+        source="stated assumption: judge a customer on half a year of books",
+    )
+
+    def drop(self, customers: np.ndarray, population: Population) -> np.ndarray:  # noqa: D102
+        unprofitable = (
+            population.cumulative_cost_usd[customers] > population.cumulative_margin_usd[customers]
+        )
+        return unprofitable & (population.tenure_months[customers] >= self.min_tenure_months)
+
+
+# --- listening ----------------------------------------------------------------
+@dataclass(frozen=True)
+class NoListening(ListeningRule):
+    """Answer complaints, learn nothing from them."""
+
+    name = "none"
+
+    def analyse(self, claims: ClaimBatch, population: Population) -> np.ndarray:  # noqa: D102
+        return _none(len(claims))
+
+
+@dataclass(frozen=True)
+class Listen(ListeningRule):
+    """Analyse every complaint for what the customer lacks (seed 001: Milliken)."""
+
+    name = "listen"
+
+    def analyse(self, claims: ClaimBatch, population: Population) -> np.ndarray:  # noqa: D102
+        return _all(len(claims))
+
+
+#: Policy dimensions in schedule order: name -> (base class, neutral default rule).
 DIMENSIONS: dict[str, tuple[type[Rule], type[Rule]]] = {
     "claims": (ClaimsRule, AlwaysCompensate),
     "pricing": (PricingRule, NegotiablePrices),
     "caprices": (CapriceRule, AccommodateCaprices),
+    "recovery": (RecoveryRule, NoRecovery),
+    "promises": (PromiseRule, RealisticPromises),
+    "guarantee": (GuaranteeRule, NoGuarantee),
+    "outreach": (OutreachRule, NoOutreach),
+    "pruning": (PruningRule, KeepEveryone),
+    "listening": (ListeningRule, NoListening),
+}
+
+#: The dimensions every policy description shows; the others only when not neutral.
+CORE_DIMENSIONS = ("claims", "pricing", "caprices")
+
+#: The stories behind each dimension (MODEL.md section 4).
+DIMENSION_SEEDS = {
+    "claims": "seed 004",
+    "pricing": "seeds 003, 001",
+    "caprices": "seed 003",
+    "recovery": "seeds 000, 002, 001",
+    "promises": "seeds 001, 002, 003",
+    "guarantee": "seed 001",
+    "outreach": "seeds 001, 003",
+    "pruning": "seed 003",
+    "listening": "seed 001",
 }
 
 _REGISTRY: dict[str, dict[str, type[Rule]]] = {
-    "claims": {
-        "compensate": AlwaysCompensate,
-        "verify": VerifyFirst,
-        "threshold": ThresholdVerification,
-    },
-    "pricing": {"negotiable": NegotiablePrices, "fixed": FixedPrices},
-    "caprices": {"accommodate": AccommodateCaprices, "refuse": RefuseCaprices},
+    dimension: {}
+    for dimension in DIMENSIONS
 }
+for _rule in (
+    AlwaysCompensate,
+    VerifyFirst,
+    ThresholdVerification,
+    NegotiablePrices,
+    FixedPrices,
+    AccommodateCaprices,
+    RefuseCaprices,
+    NoRecovery,
+    EscalateToManagement,
+    RealisticPromises,
+    OptimisticPromises,
+    NoGuarantee,
+    SatisfactionGuarantee,
+    NoOutreach,
+    KeepInTouch,
+    KeepEveryone,
+    DropUnprofitable,
+    NoListening,
+    Listen,
+):
+    _REGISTRY[_rule.dimension][_rule.name] = _rule
+
+
+def registered_rules(dimension: str) -> dict[str, type[Rule]]:
+    """The rules that ``dimension`` accepts by name, in registration order."""
+    return dict(_REGISTRY[dimension])
 
 
 def register_rule(name: str, rule: type[Rule]) -> None:
@@ -246,13 +692,14 @@ def register_rule(name: str, rule: type[Rule]) -> None:
 
     Args:
         name: The name to use (``claims = "name"`` in a policy table).
-        rule: A subclass of :class:`ClaimsRule`, :class:`PricingRule` or
-            :class:`CapriceRule`; its dataclass fields become policy
+        rule: A subclass of one dimension's base class (:class:`ClaimsRule`,
+            :class:`RecoveryRule`...); its dataclass fields become policy
             parameters named ``<dimension>_<field>``.
     """
     dimension = _dimension_of(rule)
     if dimension is None:
-        raise ParameterError("rule", rule, "a subclass of ClaimsRule, PricingRule or CapriceRule")
+        bases = ", ".join(base.__name__ for base, _ in DIMENSIONS.values())
+        raise ParameterError("rule", rule, f"a subclass of one of {bases}")
     _REGISTRY[dimension][name] = rule
 
 
@@ -273,6 +720,12 @@ class Policy:
         claims: How claims are answered (default: pay at once).
         pricing: How discount requests are answered (default: negotiable).
         caprices: How caprices are answered (default: accommodate).
+        recovery: Which complaints go to management (default: none).
+        promises: What delivery time is promised (default: realistic).
+        guarantee: Which claims a guarantee refunds (default: no guarantee).
+        outreach: Whom to keep in touch with (default: nobody).
+        pruning: Which customers to drop (default: keep everyone).
+        listening: Which complaints to learn from (default: none).
         name: Label used in tables and plots; defaults to a description of
             the rules.
     """
@@ -280,6 +733,12 @@ class Policy:
     claims: ClaimsRule = field(default_factory=AlwaysCompensate)
     pricing: PricingRule = field(default_factory=NegotiablePrices)
     caprices: CapriceRule = field(default_factory=AccommodateCaprices)
+    recovery: RecoveryRule = field(default_factory=NoRecovery)
+    promises: PromiseRule = field(default_factory=RealisticPromises)
+    guarantee: GuaranteeRule = field(default_factory=NoGuarantee)
+    outreach: OutreachRule = field(default_factory=NoOutreach)
+    pruning: PruningRule = field(default_factory=KeepEveryone)
+    listening: ListeningRule = field(default_factory=NoListening)
     name: str = ""
 
     def __post_init__(self) -> None:
@@ -302,8 +761,16 @@ class Policy:
         return {dimension: getattr(self, dimension) for dimension in DIMENSIONS}
 
     def describe(self, labels: bool = False) -> str:
-        """``"claims=verify, pricing=negotiable, caprices=accommodate"``."""
-        return ", ".join(f"{d}={r.label if labels else r.name}" for d, r in self.rules.items())
+        """``"claims=verify, pricing=negotiable, caprices=accommodate"``.
+
+        The core dimensions are always shown; the others when they differ
+        from their neutral default.
+        """
+        return ", ".join(
+            f"{d}={r.label if labels else r.name}"
+            for d, r in self.rules.items()
+            if d in CORE_DIMENSIONS or r != DIMENSIONS[d][1]()
+        )
 
     def to_spec(self) -> dict[str, Any]:
         """The policy as a ``[policy]`` table (inverse of :meth:`from_spec`)."""
@@ -326,6 +793,10 @@ class Policy:
                 "policy", name, "one of " + ", ".join(NAMED_POLICIES), _close(name, _PRESETS)
             )
         return _PRESETS[name]
+
+    def with_rules(self, name: str = "", **rules: Rule) -> Policy:
+        """A copy with some dimensions' rules replaced (and a new name)."""
+        return dataclasses.replace(self, name=name, **rules)
 
     @classmethod
     def from_spec(cls, spec: Mapping[str, Any]) -> Policy:
@@ -374,7 +845,7 @@ class Policy:
 def _lookup_rule(dimension: str, choice: Any) -> type[Rule]:
     label = f"policy.{dimension}"
     known = _REGISTRY[dimension]
-    accepts = "one of " + ", ".join(repr(k) for k in sorted(known)) + " or 'module:ClassName'"
+    accepts = "one of " + ", ".join(repr(k) for k in known) + " or 'module:ClassName'"
     if not isinstance(choice, str):
         raise ParameterError(label, choice, accepts)
     if choice in known:
@@ -401,6 +872,21 @@ def rule_parameters(rule: Rule | type[Rule]) -> dict[str, Any]:
     }
 
 
+def rule_parameter_specs(rule: type[Rule]) -> list[ParameterSpec]:
+    """The declared parameters of a rule class, named ``<dimension>_<field>``.
+
+    Fields declared without :func:`rule_param` (a user's plain dataclass
+    field) are not validated and not listed.
+    """
+    if not dataclasses.is_dataclass(rule):
+        return []
+    return [
+        ParameterSpec(name=f"{rule.dimension}_{f.name}", default=f.default, **f.metadata["spec"])
+        for f in dataclasses.fields(rule)
+        if "spec" in f.metadata
+    ]
+
+
 def _build_rule(dimension: str, rule_cls: type[Rule], params: dict[str, Any]) -> Rule:
     names = set(rule_parameters(rule_cls))
     for key in params:
@@ -415,16 +901,6 @@ def _build_rule(dimension: str, rule_cls: type[Rule], params: dict[str, Any]) ->
         return rule_cls(**params)
     except TypeError as exc:
         raise ParameterError(f"policy.{dimension}", rule_cls, "a rule", str(exc)) from None
-
-
-def number_range(low: float, high: float) -> str:
-    """``"a number in [low, high]"``, as every range message words it."""
-    return f"a number in [{low:g}, {high:g}]"
-
-
-def _check_number(name: str, value: Any, low: float, high: float) -> None:
-    if isinstance(value, bool) or not isinstance(value, int | float) or not low <= value <= high:
-        raise ParameterError(name, value, number_range(low, high))
 
 
 def _close(word: str, options: Mapping[str, Any]) -> str:
@@ -453,21 +929,31 @@ def resolve_policy(policy: Policy | str) -> Policy:
     return Policy.preset(policy)
 
 
-def decide(rule: Rule, method: str, requests: Any, population: Population) -> np.ndarray:
+def decide(
+    rule: Rule, method: str, requests: Any, population: Population, *extra: Any
+) -> np.ndarray:
     """Call a rule's decision method and check its answer.
 
     A rule written by a user may return a list, ints or the wrong length;
-    this turns the answer into a boolean array or says which rule is wrong.
+    this turns the answer into a boolean array (or, for
+    :meth:`PromiseRule.promise_days`, positive floats) or says which rule is
+    wrong.
 
     Raises:
-        ParameterError: The answer is not one boolean per request.
+        ParameterError: The answer is not one valid value per request.
     """
     size = len(requests)
-    answer = np.asarray(getattr(rule, method)(requests, population))
-    if answer.shape != (size,) or answer.dtype.kind not in "bi":
+    answer = np.asarray(getattr(rule, method)(requests, population, *extra))
+    numeric = method == "promise_days"
+    wanted = "one positive number" if numeric else "one boolean"
+    ok = answer.shape == (size,) and answer.dtype.kind in ("iuf" if numeric else "bi")
+    if ok and numeric:
+        answer = answer.astype(float, copy=False)
+        ok = bool(np.all(answer > 0))
+    if not ok:
         raise ParameterError(
             f"policy.{rule.dimension}",
             f"{type(rule).__name__}.{method} returning shape {answer.shape} dtype {answer.dtype}",
-            f"a rule whose {method}() returns one boolean per request ({size})",
+            f"a rule whose {method}() returns {wanted} per request ({size})",
         )
-    return answer.astype(bool, copy=False)
+    return answer if numeric else answer.astype(bool, copy=False)

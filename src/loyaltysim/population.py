@@ -14,7 +14,7 @@ import numpy as np
 
 from loyaltysim.scenario import Scenario
 
-__all__ = ["ACTIVE", "LAPSED", "PROSPECT", "STATUS_NAMES", "Population"]
+__all__ = ["ACTIVE", "LAPSED", "NEVER", "PROSPECT", "STATUS_NAMES", "Population"]
 
 #: Status codes stored in :attr:`Population.status`.
 PROSPECT, ACTIVE, LAPSED = 0, 1, 2
@@ -24,6 +24,9 @@ STATUS_NAMES = ("prospect", "active", "lapsed")
 #: mapped linearly: score = 5 x (satisfaction + 1)); at or below the next, a detractor (0-6).
 PROMOTER_SATISFACTION = 0.8
 DETRACTOR_SATISFACTION = 0.2
+
+#: ``last_failure_month`` of someone who never had a failure.
+NEVER = -(2**15)
 
 
 @dataclass(eq=False)
@@ -40,8 +43,11 @@ class Population:
     that a claim gets paid), ``tenure_months``, ``failures``, ``claims``,
     ``cumulative_margin_usd``, ``cumulative_cost_usd`` (compensation,
     discounts, caprices, investigations spent on the person),
-    ``discounted_value_usd`` (their discounted net contribution so far) and
-    ``initially_active``.
+    ``discounted_value_usd`` (their discounted net contribution so far),
+    ``initially_active``, ``last_failure_month`` (month of the latest failure,
+    :data:`NEVER` if none), ``outreach_contacts`` (keep-in-touch contacts
+    received) and ``dropped`` (turned away by the firm's pruning rule; never
+    won back).
     """
 
     honesty: np.ndarray
@@ -63,6 +69,9 @@ class Population:
     cumulative_cost_usd: np.ndarray
     discounted_value_usd: np.ndarray
     initially_active: np.ndarray
+    last_failure_month: np.ndarray
+    outreach_contacts: np.ndarray
+    dropped: np.ndarray
 
     @property
     def n(self) -> int:
@@ -121,6 +130,9 @@ class Population:
             cumulative_cost_usd=np.zeros(n),
             discounted_value_usd=np.zeros(n),
             initially_active=status == ACTIVE,
+            last_failure_month=np.full(n, NEVER, dtype=np.int16),
+            outreach_contacts=np.zeros(n, dtype=np.int16),
+            dropped=np.zeros(n, dtype=bool),
         )
 
     def counts(self) -> tuple[int, int, int]:

@@ -304,12 +304,12 @@ class Scenario:
         source="MODEL.md section 2: basket value right-skewed, lognormal-like",
     )
     complaint_propensity_mean: float = param(
-        0.2,
+        0.06,
         **SHARE,
         group="population",
         meaning="mean probability that a customer who suffers a failure files a claim",
-        source="stated assumption: a minority complain (TARP; Wharton/Verde 2006: 6% of "
-        "unhappy customers told the firm); losses with a refundable value are claimed more",
+        source="Wharton/Verde 2006: about 6% of unhappy customers contacted the retailer; "
+        "the loyal more than the rest (complaint_loyalty_elasticity)",
     )
     complaint_propensity_dispersion: float = param(
         0.1, **DISPERSION, group="population", meaning=DISPERSION_MEANING, source="stated"
@@ -353,11 +353,12 @@ class Scenario:
         source="stated assumption: typical specialty-retail gross margin",
     )
     failure_rate: float = param(
-        0.05,
+        0.03,
         **PROB_PURCHASE,
         group="firm",
         meaning="probability that a purchase suffers a service failure (defect, late, lost)",
-        source="stated assumption: 1 in 20 purchases goes wrong",
+        source="stated assumption: 3 in 100 purchases have a defect; broken promises come on "
+        "top (about 2.4% at the default lead times)",
     )
     caprice_cost_usd: float = param(
         15.0,
@@ -411,7 +412,7 @@ class Scenario:
         source="seed 004: most claimants sincerely believe their claim",
     )
     fraud_propensity_max: float = param(
-        0.1,
+        0.04,
         **PROB_PURCHASE,
         group="claims",
         meaning="fraud probability per purchase of a fully dishonest customer who is sure "
@@ -461,6 +462,26 @@ class Scenario:
         group="claims",
         meaning="weight of a received tip in the receiver's leniency belief",
         source="stated assumption",
+    )
+    complaint_loyalty_elasticity: float = param(
+        2.0,
+        unit="elasticity",
+        low=0.0,
+        high=5.0,
+        group="claims",
+        meaning="a failed buyer's claim probability is multiplied by "
+        "(loyalty / loyalty_mean)^elasticity (capped at 1): the loyal voice, the disloyal exit",
+        source="Hirschman 1970 (exit, voice and loyalty); it is why TARP's complainers "
+        "repurchase more than silent customers even when not resolved",
+    )
+    frontline_deflection_rate: float = param(
+        0.1,
+        **SHARE,
+        group="claims",
+        meaning="share of claims the front line turns away (neither paid nor accused) "
+        "whatever the policy, unless management takes them up; a guarantee is never deflected",
+        source="seed 002: the associate denied the promise and sent the buyer to the "
+        "manufacturer; TARP's 'complained, not resolved'",
     )
     # --- verification technology --------------------------------------------
     investigation_cost_usd: float = param(
@@ -535,6 +556,14 @@ class Scenario:
         group="satisfaction",
         meaning="satisfaction change of a customer whose claim is rejected as fraud",
         source="seed 004: nothing is worse than accusing a good person",
+    )
+    effect_claim_deflected: float = param(
+        0.0,
+        **SAT_EFFECT,
+        group="satisfaction",
+        meaning="satisfaction change of a claimant the front line turns away",
+        source="stated assumption: milder than an accusation; venting itself relieves "
+        "(Nyer 2000), so TARP's unresolved complainers still repurchase more than the silent",
     )
     effect_discount_granted: float = param(
         0.05,
@@ -611,6 +640,23 @@ class Scenario:
         meaning="how far one message moves the receiver's satisfaction (attitude)",
         source="stated assumption",
     )
+    public_share: float = param(
+        0.05,
+        **SHARE,
+        group="word_of_mouth",
+        meaning="share of people who speak about a strong experience who also make it "
+        "public (a review, a post, the press)",
+        source="stated assumption (seed 000: a complaint and its answer in a Forbes column)",
+    )
+    public_reach: int = param(
+        30,
+        unit="people/message",
+        low=0,
+        high=10_000_000,
+        group="word_of_mouth",
+        meaning="people reached by one public message, drawn at random from the whole market",
+        source="MODEL.md section 2: public channels reach a random sample beyond the network",
+    )
     # --- acquisition --------------------------------------------------------
     advertising_rate: float = param(
         0.0025,
@@ -684,6 +730,202 @@ class Scenario:
         group="churn",
         meaning="probability that a fraudster whose claim is exposed leaves that month",
         source="stated assumption",
+    )
+
+    # --- recovery (escalation to management) -------------------------------
+    management_cost_usd: float = param(
+        50.0,
+        unit="USD/escalation",
+        low=0.0,
+        high=1e7,
+        group="recovery",
+        meaning="management time spent on one escalated complaint",
+        source="stated assumption: about an hour of a manager (seed 000: the CEO phoned)",
+    )
+    effect_management_recovery: float = param(
+        0.4,
+        **SAT_EFFECT,
+        group="recovery",
+        meaning="satisfaction change when management takes up a complaint in person",
+        source="seed 000: the complainer became the brand's most ardent fan again "
+        "(a strong interactional recovery)",
+    )
+    public_praise_probability: float = param(
+        0.3,
+        **SHARE,
+        group="recovery",
+        meaning="probability that a complaint recovered by management is praised in public",
+        source="seed 000: the husband's public follow-up praising the response",
+    )
+    effect_recovery_paradox: float = param(
+        0.1,
+        **SAT_EFFECT,
+        group="recovery",
+        meaning="extra satisfaction after a first, mild failure recovered at once or by "
+        "management (the service-recovery paradox)",
+        source="small and conditional: de Matos, Henrique & Rossi 2007; Maxham & "
+        "Netemeyer 2002; Michel & Meuter 2008",
+    )
+    recovery_paradox_max_usd: float = param(
+        100.0,
+        unit="USD",
+        low=0.0,
+        high=1e7,
+        group="recovery",
+        meaning="a failure is mild (the paradox can occur) when its claim is at most this",
+        source="TARP's boundary between small losses and losses over $100",
+    )
+    repeat_failure_multiplier: float = param(
+        1.5,
+        unit="ratio",
+        low=1.0,
+        high=10.0,
+        group="recovery",
+        meaning="a failure within repeat_failure_window_months of the previous one hurts "
+        "this many times more (double deviation)",
+        source="Maxham & Netemeyer 2002: the paradox holds after a first failure, not a second",
+    )
+    repeat_failure_window_months: int = param(
+        12,
+        unit="months",
+        low=1,
+        high=1_200,
+        group="recovery",
+        meaning="how long a failure is remembered when the next one comes",
+        source="stated assumption: about a year",
+    )
+    # --- promises -----------------------------------------------------------
+    lead_time_median_days: float = param(
+        7.0,
+        unit="days",
+        low=0.01,
+        high=1_000.0,
+        group="promises",
+        meaning="median delivery lead time; lead times are lognormal",
+        source="stated assumption: a week",
+    )
+    lead_time_sigma: float = param(
+        0.35,
+        unit="log-sd",
+        low=0.0,
+        high=3.0,
+        group="promises",
+        meaning="spread of lead times (lognormal sigma); 0 = every delivery takes the median",
+        source="stated assumption: a 14-day promise is broken about 2.4% of the time",
+    )
+    market_promise_days: float = param(
+        14.0,
+        unit="days",
+        low=0.01,
+        high=1_000.0,
+        group="promises",
+        meaning="the delivery promise customers expect from the market (the realistic one)",
+        source="stated assumption: twice the median lead time",
+    )
+    promise_appeal: float = param(
+        0.3,
+        unit="elasticity",
+        low=0.0,
+        high=5.0,
+        group="promises",
+        meaning="conversion is multiplied by (market_promise_days / promised days)^appeal",
+        source="stated assumption (seed 002: the VP's 10-day promise closed the sale)",
+    )
+    effect_broken_promise: float = param(
+        -0.15,
+        **SAT_EFFECT,
+        group="promises",
+        meaning="satisfaction change from a broken promise, beyond the failure (the delay) itself",
+        source="seed 001 rule 1 and seed 003: never promise what you cannot do",
+    )
+    frontline_denial_rate: float = param(
+        0.2,
+        **SHARE,
+        group="promises",
+        meaning="probability that the front line denies a broken promise was ever made",
+        source="seed 002: the associate denied that any promise was made",
+    )
+    effect_promise_denied: float = param(
+        -0.3,
+        **SAT_EFFECT,
+        group="promises",
+        meaning="extra satisfaction change when the front line denies the promise",
+        source="seed 002: one unprepared employee undoes good intentions at the top",
+    )
+    # --- guarantee ----------------------------------------------------------
+    guarantee_claim_multiplier: float = param(
+        2.0,
+        unit="ratio",
+        low=1.0,
+        high=100.0,
+        group="guarantee",
+        meaning="under an announced guarantee, honest claims are this many times likelier "
+        "(asking is easy); the claim is a refund of the purchase",
+        source="stated assumption (seed 001: refund if you did not like the pizza)",
+    )
+    guarantee_trial_boost: float = param(
+        1.2,
+        unit="ratio",
+        low=0.0,
+        high=100.0,
+        group="guarantee",
+        meaning="conversion multiplier while a guarantee is announced (it draws trial)",
+        source="stated assumption; Hampton Inn's guarantee earned about 7x its cost in "
+        "repeat business (MODEL.md section 6)",
+    )
+    # --- outreach -----------------------------------------------------------
+    outreach_cost_usd: float = param(
+        2.0,
+        unit="USD/contact",
+        low=0.0,
+        high=1e7,
+        group="outreach",
+        meaning="cost of one keep-in-touch contact (a card and its postage)",
+        source="stated assumption (seed 001: a birthday card a year)",
+    )
+    outreach_response: float = param(
+        0.0005,
+        **PROB_MONTH,
+        group="outreach",
+        meaning="monthly conversion hazard added per contact a non-customer has received "
+        "(goodwill accumulates)",
+        source="stated assumption, sized so eight yearly cards give a hazard of 0.4% a month, "
+        "above advertising (seed 001: the prospect signed after the eighth card)",
+    )
+    # --- pruning ------------------------------------------------------------
+    effect_dropped: float = param(
+        -0.6,
+        **SAT_EFFECT,
+        group="pruning",
+        meaning="satisfaction change of a customer the firm drops (who may then talk)",
+        source="seed 003: a customer turned away may still recommend you, or not",
+    )
+    # --- listening ----------------------------------------------------------
+    listening_cost_usd: float = param(
+        5.0,
+        unit="USD/complaint",
+        low=0.0,
+        high=1e7,
+        group="listening",
+        meaning="cost of analysing one complaint for what it says about the product",
+        source="stated assumption: a few minutes of an analyst",
+    )
+    listening_learning_rate: float = param(
+        0.02,
+        unit="1/(complaints per 1,000 people)",
+        low=0.0,
+        high=100.0,
+        group="listening",
+        meaning="failure rate falls as exp(-rate x genuine complaints analysed per 1,000 "
+        "people) toward its floor",
+        source="stated assumption (seed 001: Milliken learned from one customer's request)",
+    )
+    failure_rate_floor: float = param(
+        0.5,
+        **SHARE,
+        group="listening",
+        meaning="share of failure_rate that listening cannot remove",
+        source="stated assumption: some failures are outside the firm's reach",
     )
 
     # ------------------------------------------------------------------------

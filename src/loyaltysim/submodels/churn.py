@@ -9,7 +9,9 @@ Active customer ``i`` leaves at the end of the month with probability::
 with ``base`` = ``base_monthly_churn``, ``beta_L`` and ``beta_s`` the churn
 sensitivities and ``s_bar`` = ``satisfaction_baseline_mean``. Those who stay
 add a month to their tenure. Churned customers become *lapsed* and can be won
-back (:mod:`~loyaltysim.submodels.acquisition`).
+back (:mod:`~loyaltysim.submodels.acquisition`). Customers the firm dropped
+this month (:mod:`~loyaltysim.submodels.pruning`) become lapsed too, are
+counted apart from churn, and are never won back.
 """
 
 from __future__ import annotations
@@ -33,6 +35,9 @@ def churn_probability(population: Population, scenario: Scenario, who: np.ndarra
 
 def churn(population: Population, scenario: Scenario, month: Month) -> None:
     """Let active customers leave (MODEL.md section 3, step 9)."""
+    dropped = np.flatnonzero(month.dropped)
+    population.status[dropped] = LAPSED
+    population.dropped[dropped] = True
     active = np.flatnonzero(population.status == ACTIVE)
     p = churn_probability(population, scenario, active)
     accused = month.falsely_accused[active]
@@ -44,3 +49,4 @@ def churn(population: Population, scenario: Scenario, month: Month) -> None:
     population.tenure_months[active[~leaves]] += 1
     month.book["churned"] = np.count_nonzero(leaves)
     month.book["churned_after_accusation"] = np.count_nonzero(leaves & accused)
+    month.book["dropped"] = dropped.size

@@ -1,10 +1,11 @@
-"""Steps 4 and 6: claims are filed, and the policy's claims rule answers them.
+"""Steps 4 and 6: claims are filed, answered by the policy, and settled.
 
 **Filing.** A buyer whose purchase failed files a *genuine* claim with
-probability ``complaint_propensity_i``. A buyer without a failure files a
-*sincere but mistaken* claim with probability ``mistaken_claim_probability``
-(seed 004: the racket was left at a friend's house) or a *fraudulent* one with
-probability::
+probability ``complaint_propensity_i * (loyalty_i / loyalty_mean)^e`` (capped
+at 1; ``e`` = ``complaint_loyalty_elasticity``: the loyal voice, the disloyal
+exit). A buyer without a failure files a *sincere but mistaken* claim with
+probability ``mistaken_claim_probability`` (seed 004: the racket was left at a
+friend's house) or a *fraudulent* one with probability::
 
     fraud_i = fraud_propensity_max * (1 - honesty_i)^2 * leniency_i
               * (1 - fraud_loyalty_dampening * loyalty_i)
@@ -13,95 +14,217 @@ probability::
 belief that a claim gets paid, learned from their own claims and from tips
 (see :mod:`~loyaltysim.submodels.word_of_mouth`). Honest claims are worth a
 lognormal amount of mean ``claim_value_usd``; fraudulent ones
-``fraud_value_multiplier`` times more.
+``fraud_value_multiplier`` times more. While a guarantee is announced, honest
+claims are ``guarantee_claim_multiplier`` times likelier, everyone acts at
+full leniency (no questions asked), and every claim asks for the purchase
+back (its value is the basket). A claimant whose public-mindedness uniform
+falls below ``public_share`` also complains in public.
 
-**Answering.** The claims rule picks the claims to investigate
-(:meth:`~loyaltysim.policies.ClaimsRule.verify`); the others are paid at once.
-An investigation costs ``investigation_cost_usd``, exposes a fraudulent claim
-with probability ``detection_rate`` and wrongly treats an honest claim as
-fraud with probability ``false_accusation_rate``; an exposed or accused claim
-is rejected, every other claim is paid. So for one claim of value A with fraud
-share pi, verifying beats paying iff pi*s*(A - L_F) > c + (1 - pi)*f*(L_acc - A)
-(MODEL.md section 6). Satisfaction moves by ``effect_claim_paid_quickly``,
-``effect_claim_paid_after_verification`` or ``effect_accused``; every
-claimant's leniency belief moves toward 1 if paid, 0 if rejected, by
-``leniency_learning_rate``.
+**Answering.** Claims the guarantee honours are refunded at once. Of the
+others, the front line turns away ``frontline_deflection_rate`` (neither paid
+nor accused: seed 002's associate); the claims rule picks the rest to
+investigate (:meth:`~loyaltysim.policies.ClaimsRule.verify`) and the others
+are paid at once. An investigation costs ``investigation_cost_usd``, exposes
+a fraudulent claim with probability ``detection_rate`` and wrongly treats an
+honest claim as fraud with probability ``false_accusation_rate``; an exposed
+or accused claim is rejected. So for one claim of value A with fraud share pi,
+verifying beats paying iff pi*s*(A - L_F) > c + (1 - pi)*f*(L_acc - A)
+(MODEL.md section 6). Management may then reverse a rejection or a
+deflection (:mod:`~loyaltysim.submodels.recovery`).
+
+**Settling.** Paid claims are booked; satisfaction moves by
+``effect_claim_paid_quickly``, ``effect_claim_paid_after_verification`` (also
+for claims management reversed), ``effect_accused`` or
+``effect_claim_deflected``; every claimant's leniency belief moves toward 1 if
+paid, 0 if not, by ``leniency_learning_rate``. Each genuine claim's outcome is
+recorded in TARP's terms (not resolved, resolved, resolved quickly), or as
+accused: TARP has no such outcome, and seed 004 says it is the worst.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 
-from loyaltysim.month import Draw, Month
-from loyaltysim.policies import FRAUDULENT, GENUINE, MISTAKEN, ClaimBatch, ClaimsRule, decide
+from loyaltysim.month import ACCUSED, NOT_RESOLVED, RESOLVED, RESOLVED_QUICKLY, Draw, Month
+from loyaltysim.policies import (
+    FRAUDULENT,
+    GENUINE,
+    MISTAKEN,
+    ClaimBatch,
+    ClaimsRule,
+    GuaranteeRule,
+    decide,
+)
 from loyaltysim.population import Population, lognormal_by_mean
 from loyaltysim.scenario import Scenario
 
 KIND_NAMES = {GENUINE: "genuine", MISTAKEN: "mistaken", FRAUDULENT: "fraudulent"}
 
 
-def fraud_probability(population: Population, who: np.ndarray, scenario: Scenario) -> np.ndarray:
-    """Probability that each of ``who`` files a fraudulent claim on a sound purchase."""
+@dataclass(eq=False)
+class ClaimAnswers:
+    """How each claim of the month was answered (one entry per claim).
+
+    Attributes:
+        kind: Genuine, mistaken or fraudulent (the model's knowledge only).
+        honoured: Refunded at once under the guarantee.
+        deflected: Turned away by the front line.
+        investigated: Investigated before an answer.
+        rejected: Rejected as fraud after an investigation.
+        escalated: Taken up by management (set by the recovery submodel).
+    """
+
+    kind: np.ndarray
+    honoured: np.ndarray
+    deflected: np.ndarray
+    investigated: np.ndarray
+    rejected: np.ndarray
+    escalated: np.ndarray
+
+    @property
+    def reversed(self) -> np.ndarray:
+        """Rejected or deflected claims that management took up (and paid)."""
+        return self.escalated & (self.rejected | self.deflected)
+
+    @property
+    def paid(self) -> np.ndarray:
+        """Claims paid in the end."""
+        return ~(self.rejected | self.deflected) | self.escalated
+
+    @property
+    def paid_at_once(self) -> np.ndarray:
+        """Claims paid without an investigation or a fight."""
+        return ~(self.rejected | self.deflected | self.investigated)
+
+
+def fraud_probability(
+    population: Population, who: np.ndarray, scenario: Scenario, leniency: np.ndarray | None = None
+) -> np.ndarray:
+    """Probability that each of ``who`` files a fraudulent claim on a sound purchase.
+
+    ``leniency`` overrides the buyers' beliefs (a guarantee announces 1).
+    """
+    belief = population.leniency[who] if leniency is None else leniency
     return (
         scenario.fraud_propensity_max
         * (1.0 - population.honesty[who]) ** 2
-        * population.leniency[who]
+        * belief
         * (1.0 - scenario.fraud_loyalty_dampening * population.loyalty[who])
     )
 
 
+def genuine_claim_probability(
+    population: Population, who: np.ndarray, scenario: Scenario
+) -> np.ndarray:
+    """Probability that each of ``who``, after a failure, files a claim (voice vs exit)."""
+    p = population.complaint_propensity[who]
+    if scenario.complaint_loyalty_elasticity and scenario.loyalty_mean > 0:
+        p = p * (population.loyalty[who] / scenario.loyalty_mean) ** (
+            scenario.complaint_loyalty_elasticity
+        )
+    return np.minimum(p, 1.0)
+
+
 def file_claims(
-    population: Population, scenario: Scenario, month: Month
-) -> tuple[ClaimBatch, np.ndarray]:
+    population: Population, scenario: Scenario, guarantee: GuaranteeRule, month: Month
+) -> tuple[ClaimBatch, np.ndarray, np.ndarray]:
     """Draw this month's genuine, mistaken and fraudulent claims (step 4).
 
     Returns:
-        The claims as the firm sees them, and the kind of each (``1``
-        genuine, ``2`` mistaken, ``3`` fraudulent), which only the model sees.
+        The claims as the firm sees them; the kind of each (``1`` genuine,
+        ``2`` mistaken, ``3`` fraudulent), which only the model sees; and
+        each claim's position within its filing probability (a uniform on
+        [0, 1) that the front line's deflection reuses).
     """
     buyers, failed = month.buyers, month.failed
     u = month.uniform(Draw.CLAIM, buyers)
-    genuine = failed & (u < population.complaint_propensity[buyers])
-    p_mistaken = scenario.mistaken_claim_probability
+    announced = guarantee.announced
+    boost = scenario.guarantee_claim_multiplier if announced else 1.0
+    p_genuine = np.minimum(genuine_claim_probability(population, buyers, scenario) * boost, 1.0)
+    p_mistaken = min(scenario.mistaken_claim_probability * boost, 1.0)
+    p_fraud = fraud_probability(
+        population, buyers, scenario, np.ones(buyers.size) if announced else None
+    )
     sound = ~failed
+    genuine = failed & (u < p_genuine)
     mistaken = sound & (u < p_mistaken)
-    fraud = sound & ~mistaken & (u < p_mistaken + fraud_probability(population, buyers, scenario))
+    fraud = sound & ~mistaken & (u < p_mistaken + p_fraud)
     kind = np.zeros(buyers.size, dtype=np.int8)
     kind[genuine], kind[mistaken], kind[fraud] = GENUINE, MISTAKEN, FRAUDULENT
     claimed = kind > 0
-    customers, kind = buyers[claimed], kind[claimed]
-    value = lognormal_by_mean(
-        month.draws.rng, scenario.claim_value_usd, scenario.claim_value_sigma, customers.size
-    )
-    value[kind == FRAUDULENT] *= scenario.fraud_value_multiplier
+    customers, kind, u = buyers[claimed], kind[claimed], u[claimed].astype(float)
+    # where the claim's uniform fell within its own filing interval: a fresh uniform on [0, 1)
+    # (each claim's interval is non-empty, or it would not have been filed)
+    fraud = kind == FRAUDULENT
+    own = np.select([kind == GENUINE, fraud], [p_genuine[claimed], p_fraud[claimed]], p_mistaken)
+    position = (u - fraud * p_mistaken) / own
+    if announced:
+        value = population.basket_value_usd[customers].copy()
+    else:
+        value = lognormal_by_mean(
+            month.draws.rng, scenario.claim_value_usd, scenario.claim_value_sigma, customers.size
+        )
+        value[kind == FRAUDULENT] *= scenario.fraud_value_multiplier
+    public = month.uniform(Draw.PUBLIC, customers) < scenario.public_share
     population.claims[customers] += 1
     for code, label in KIND_NAMES.items():
         month.book[f"claims_{label}"] = np.count_nonzero(kind == code)
-    return ClaimBatch(customers=customers, value_usd=value), kind
+    return ClaimBatch(customers=customers, value_usd=value, public=public), kind, position
 
 
 def answer_claims(
     claims: ClaimBatch,
     kind: np.ndarray,
+    position: np.ndarray,
     rule: ClaimsRule,
+    guarantee: GuaranteeRule,
+    population: Population,
+    scenario: Scenario,
+    month: Month,
+) -> ClaimAnswers:
+    """Refund, deflect, investigate or pay each claim (step 6); nothing is booked yet."""
+    honoured = decide(guarantee, "honour", claims, population)
+    deflected = ~honoured & (position < scenario.frontline_deflection_rate)
+    investigated = decide(rule, "verify", claims, population) & ~honoured & ~deflected
+    u = month.uniform(Draw.VERIFY, claims.customers)
+    flagged = np.where(
+        kind == FRAUDULENT, u < scenario.detection_rate, u < scenario.false_accusation_rate
+    )
+    return ClaimAnswers(
+        kind=kind,
+        honoured=honoured,
+        deflected=deflected,
+        investigated=investigated,
+        rejected=investigated & flagged,
+        escalated=np.zeros(len(claims), dtype=bool),
+    )
+
+
+def settle_claims(
+    claims: ClaimBatch,
+    answers: ClaimAnswers,
     population: Population,
     scenario: Scenario,
     month: Month,
 ) -> None:
-    """Investigate, pay or reject each claim as the policy says (step 6)."""
-    who, value = claims.customers, claims.value_usd
-    investigated = decide(rule, "verify", claims, population)
+    """Pay, book and feel the month's claim outcomes, after any escalation (step 6)."""
+    who, value, kind = claims.customers, claims.value_usd, answers.kind
+    paid, reversed_ = answers.paid, answers.reversed
+    rejected = answers.rejected & ~answers.escalated
+    deflected = answers.deflected & ~answers.escalated
     fraud = kind == FRAUDULENT
-    u = month.uniform(Draw.VERIFY, who)
-    flagged = np.where(fraud, u < scenario.detection_rate, u < scenario.false_accusation_rate)
-    rejected = investigated & flagged
-    paid = ~rejected
     paid_value = np.where(paid, value, 0.0)
-    investigation = investigated * scenario.investigation_cost_usd
+    investigation = answers.investigated * scenario.investigation_cost_usd
     month.cost_usd[who] += paid_value + investigation
     month.satisfaction_change[who] += np.select(
-        [rejected, investigated],
-        [scenario.effect_accused, scenario.effect_claim_paid_after_verification],
+        [rejected, deflected, answers.investigated | reversed_],
+        [
+            scenario.effect_accused,
+            scenario.effect_claim_deflected,
+            scenario.effect_claim_paid_after_verification,
+        ],
         scenario.effect_claim_paid_quickly,
     )
     belief = population.leniency
@@ -109,11 +232,20 @@ def answer_claims(
     month.falsely_accused[who[rejected & ~fraud]] = True
     month.caught[who[rejected & fraud]] = True
     month.paid_fraudsters = who[paid & fraud]
+    genuine = kind == GENUINE
+    month.outcome[who[genuine]] = np.select(
+        [rejected[genuine], deflected[genuine], answers.paid_at_once[genuine]],
+        [ACCUSED, NOT_RESOLVED, RESOLVED_QUICKLY],
+        RESOLVED,
+    )
     book = month.book
     for code, label in KIND_NAMES.items():
         book[f"compensation_{label}_usd"] = float(paid_value[kind == code].sum())
     book["investigation_cost_usd"] = float(investigation.sum())
-    book["claims_investigated"] = np.count_nonzero(investigated)
+    book["claims_investigated"] = np.count_nonzero(answers.investigated)
+    book["claims_honoured"] = np.count_nonzero(answers.honoured)
+    book["claims_deflected"] = np.count_nonzero(deflected)
+    book["claims_reversed"] = np.count_nonzero(reversed_)
     book["claims_paid"] = np.count_nonzero(paid)
     book["claims_rejected"] = np.count_nonzero(rejected)
     book["false_accusations"] = np.count_nonzero(rejected & ~fraud)

@@ -40,6 +40,7 @@ SERVICE_COSTS = (
     "caprice_cost_usd",
     "management_cost_usd",
     "outreach_cost_usd",
+    "listening_cost_usd",
 )
 
 #: Every monthly column, in table order, with its meaning.
@@ -52,8 +53,9 @@ COLUMNS: dict[str, str] = {
     "investigation_cost_usd": "cost of investigating claims",
     "discounts_usd": "discounts granted to hagglers",
     "caprice_cost_usd": "cost of accommodating caprices",
-    "management_cost_usd": "management time on escalated complaints (none yet)",
-    "outreach_cost_usd": "keep-in-touch contacts (none yet)",
+    "management_cost_usd": "management time on escalated complaints",
+    "outreach_cost_usd": "keep-in-touch contacts with prospects and lapsed customers",
+    "listening_cost_usd": "analysing complaints for product improvements",
     "profit_usd": "revenue minus cost of goods minus every service cost",
     "discount_factor": "1 / (1 + i_m)^t",
     "discounted_profit_usd": "profit times the discount factor",
@@ -62,18 +64,30 @@ COLUMNS: dict[str, str] = {
     "lapsed": "former customers (end of month)",
     "acquisitions_advertising": "conversions credited to advertising",
     "acquisitions_wom": "conversions credited to word of mouth",
-    "acquisitions_outreach": "conversions credited to outreach (none yet)",
+    "acquisitions_outreach": "conversions credited to keep-in-touch outreach",
     "winbacks": "lapsed customers who came back",
     "churned": "customers who left",
     "churned_after_accusation": "customers who left after a false accusation",
+    "dropped": "customers the firm dropped (never won back)",
+    "outreach_contacts": "keep-in-touch contacts made",
     "purchases": "purchases made",
-    "failures": "purchases that failed",
+    "failure_rate": "the firm's defect rate this month (listening lowers it)",
+    "failures": "purchases that failed (defects and broken promises)",
+    "broken_promises": "purchases delivered later than promised",
+    "promises_denied": "broken promises the front line denied making",
     "claims_genuine": "claims for a real failure",
     "claims_mistaken": "sincere claims without a failure",
     "claims_fraudulent": "fraudulent claims",
+    "claims_honoured": "claims refunded at once under the guarantee",
+    "claims_deflected": "claims the front line turned away (and management did not reverse)",
     "claims_investigated": "claims investigated before an answer",
     "claims_paid": "claims paid",
-    "claims_rejected": "claims rejected as fraud",
+    "claims_rejected": "claims rejected as fraud (and not reversed)",
+    "claims_reversed": "rejected or deflected claims management reversed",
+    "escalations": "complaints taken up by management",
+    "public_praise": "management recoveries praised in public",
+    "recovery_paradoxes": "first mild failures recovered well enough for the paradox",
+    "complaints_analysed": "complaints analysed for product improvements",
     "false_accusations": "honest claimants accused of fraud",
     "frauds_detected": "fraudulent claims exposed",
     "fraud_tips": "low-honesty people tipped that claims get paid",
@@ -85,12 +99,16 @@ COLUMNS: dict[str, str] = {
     "wom_negative_messages": "people who spoke ill of the firm",
     "wom_positive_reached": "distinct people who heard something good",
     "wom_negative_reached": "distinct people who heard something bad",
+    "wom_public_positive": "good experiences made public (reviews, praise)",
+    "wom_public_negative": "bad experiences made public",
+    "wom_public_positive_reached": "distinct people who read something good in public",
+    "wom_public_negative_reached": "distinct people who read something bad in public",
     "mean_satisfaction": "mean satisfaction of active customers, on [-1, 1]",
     "nps": "share of active promoters minus share of detractors (NPS-style)",
 }
 _INDEX = {name: i for i, name in enumerate(COLUMNS)}
 _MONEY = (*(c for c in COLUMNS if c.endswith("_usd")), "discount_factor")
-_FLOATS = (*_MONEY, "mean_satisfaction", "nps")
+_FLOATS = (*_MONEY, "failure_rate", "mean_satisfaction", "nps")
 
 
 class Ledger:
@@ -133,9 +151,7 @@ def close_month(population: Population, scenario: Scenario, month: Month, ledger
     """Derive profit and the customer counts, and book the month (step 10)."""
     book = month.book
     discount_factor = (1.0 + scenario.monthly_discount_rate) ** -month.t
-    service_costs = sum(book.get(name, 0.0) for name in SERVICE_COSTS)
-    book.setdefault("management_cost_usd", 0.0)
-    book.setdefault("outreach_cost_usd", 0.0)
+    service_costs = sum(book[name] for name in SERVICE_COSTS)
     book["profit_usd"] = book["revenue_usd"] - book["cost_of_goods_usd"] - service_costs
     book["discount_factor"] = discount_factor
     book["discounted_profit_usd"] = book["profit_usd"] * discount_factor

@@ -13,6 +13,13 @@ the speaker's contacts). Each message heard moves the hearer's satisfaction
 (a prospect's attitude) by ``+-wom_attitude_shift``; acquisition reads that
 attitude next month.
 
+**Public word of mouth** (seed 000; MODEL.md section 2). A speaker whose
+public-mindedness uniform falls below ``public_share`` also makes the
+experience public, and every public praise after a management recovery is
+one more positive public message. A public message reaches ``public_reach``
+people drawn at random from the whole market (with replacement), not only
+the speaker's contacts, and moves them like any other message.
+
 **Fraud tips.** Each customer whose fraudulent claim was paid tells
 ``fraud_tip_reach`` contacts; those with honesty below
 ``fraud_tip_honesty_limit`` move their leniency belief toward 1 by
@@ -35,7 +42,7 @@ TIE_MARGIN = 1e-9
 def spread(
     population: Population, network: SocialNetwork, scenario: Scenario, month: Month
 ) -> None:
-    """Send this month's positive and negative messages and fraud tips."""
+    """Send this month's positive and negative messages, public posts and fraud tips."""
     change = month.satisfaction_change
     # strictly beyond the threshold; the margin keeps sums that equal it (0.15 + 0.05 = 0.2)
     # on the same side whatever the order of the floating-point additions
@@ -52,16 +59,24 @@ def spread(
         strong_positive | strong_negative, 1.0, scenario.promoter_talk_probability * promoter
     )
     talks = month.uniform(Draw.TALK) < p_talk
+    public = month.uniform(Draw.PUBLIC) < scenario.public_share
     rng, n, book = month.draws.rng, population.n, month.book
     heard = np.zeros(n)
-    for valence, speakers, reach, sign in (
-        ("positive", talks & ~strong_negative, scenario.wom_reach_positive, 1.0),
-        ("negative", talks & strong_negative, scenario.wom_reach_negative, -1.0),
+    praised = np.zeros(n, dtype=bool)
+    praised[month.praised] = True
+    for valence, speakers, reach, sign, also_public in (
+        ("positive", talks & ~strong_negative, scenario.wom_reach_positive, 1, praised),
+        ("negative", talks & strong_negative, scenario.wom_reach_negative, -1, False),
     ):
         _, hearers = network.sample_contacts(np.flatnonzero(speakers), reach, rng)
-        heard += sign * np.bincount(hearers, minlength=n)
+        posters = np.count_nonzero((speakers & public) | also_public)
+        readers = rng.integers(0, n, size=posters * scenario.public_reach)
+        heard += sign * (np.bincount(hearers, minlength=n) + np.bincount(readers, minlength=n))
+        month.spoke[speakers] = sign
         book[f"wom_{valence}_messages"] = np.count_nonzero(speakers)
         book[f"wom_{valence}_reached"] = np.unique(hearers).size
+        book[f"wom_public_{valence}"] = posters
+        book[f"wom_public_{valence}_reached"] = np.unique(readers).size
     s = population.satisfaction
     s += scenario.wom_attitude_shift * heard
     np.clip(s, -1.0, 1.0, out=s)

@@ -1,0 +1,247 @@
+"""The default market against the stylised facts of MODEL.md section 6.
+
+:func:`stylised_facts` runs a scenario (by default the default market) and
+measures, next to each published fact, what the model produces. The test suite
+(``tests/test_calibration.py``) checks each measure against its tolerance;
+``loyaltysim calibrate`` prints the table.
+
+Example:
+    >>> from loyaltysim import Scenario
+    >>> from loyaltysim.calibration import stylised_facts
+    >>> table = stylised_facts(Scenario(n_customers=2_000, horizon_months=24),
+    ...                        replications=1, seed=3)
+    >>> list(table.columns)
+    ['fact', 'measure', 'value', 'low', 'high', 'within', 'source']
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from loyaltysim.model import LoyaltyModel
+from loyaltysim.month import ACCUSED, NOT_RESOLVED, RESOLVED, RESOLVED_QUICKLY, SILENT
+from loyaltysim.policies import Policy, ThresholdVerification, resolve_policy
+from loyaltysim.scenario import Scenario
+from loyaltysim.seeding import as_seed_sequence
+
+__all__ = ["FACTS", "TARP_OUTCOMES", "Fact", "complaint_outcomes", "stylised_facts"]
+
+#: Complaint outcomes, from worst to best repurchase: seed 004's accusation, then TARP's four
+#: (MODEL.md section 6).
+TARP_OUTCOMES = {
+    ACCUSED: "accused of fraud",
+    SILENT: "did not complain",
+    NOT_RESOLVED: "complained, not resolved",
+    RESOLVED: "resolved",
+    RESOLVED_QUICKLY: "resolved quickly",
+}
+
+#: Months after a failure in which a purchase counts as repurchase.
+REPURCHASE_WINDOW_MONTHS = 6
+
+
+def calibration_policy(scenario: Scenario) -> Policy:
+    """The policy the facts are measured under: pay claims up to the mean at once, verify the rest.
+
+    It is a built-in policy under which every complaint outcome occurs often
+    enough to measure (a threshold at the mean claim value investigates about
+    a third of the claims).
+    """
+    return Policy(
+        claims=ThresholdVerification(threshold_usd=scenario.claim_value_usd), name="threshold"
+    )
+
+
+@dataclass(frozen=True)
+class Fact:
+    """One stylised fact and the tolerance the model is held to.
+
+    Attributes:
+        name: Short name.
+        measure: What is measured, in words.
+        low: Smallest value accepted.
+        high: Largest value accepted.
+        source: Where the fact comes from.
+        value: Computes the measure from the pooled run records.
+    """
+
+    name: str
+    measure: str
+    low: float
+    high: float
+    source: str
+    value: Callable[[dict[str, float]], float]
+
+
+def _ratio(a: str, b: str) -> Callable[[dict[str, float]], float]:
+    return lambda r: r[a] / r[b] if r[b] else float("nan")
+
+
+def _tarp_step(worse: int, better: int) -> Callable[[dict[str, float]], float]:
+    return lambda r: r[f"repurchase_{better}"] - r[f"repurchase_{worse}"]
+
+
+#: The facts of MODEL.md section 6 that the default market is held to.
+FACTS: tuple[Fact, ...] = (
+    Fact(
+        "fraud share of claims",
+        "fraudulent claims / all claims",
+        0.03,
+        0.15,
+        "NRF surveys 2011-2014: 3-14% of retail returns are fraudulent",
+        _ratio("claims_fraudulent", "claims"),
+    ),
+    Fact(
+        "annual retention",
+        "(1 - churned / customers at risk)^12",
+        0.60,
+        0.85,
+        "Reichheld 1996: 10-30% annual defection; retail retention about 0.6-0.85",
+        lambda r: (1.0 - r["churned"] / r["at_risk"]) ** 12,
+    ),
+    Fact(
+        "positive : negative WOM",
+        "people speaking well / people speaking ill",
+        2.0,
+        4.5,
+        "East, Hammond & Wright 2007: positive WOM about 3x as frequent as negative",
+        _ratio("wom_positive_messages", "wom_negative_messages"),
+    ),
+    Fact(
+        "unhappy who complain",
+        "failed purchases followed by a claim / failed purchases",
+        0.03,
+        0.15,
+        "Wharton/Verde 2006: about 6% of unhappy customers contacted the retailer",
+        _ratio("complained", "unhappy"),
+    ),
+    Fact(
+        "tell others : complain",
+        "unhappy who spoke ill / unhappy who claimed",
+        2.0,
+        np.inf,
+        "Wharton/Verde 2006: 31% told others, 6% told the firm (about 5x)",
+        _ratio("told_others", "complained"),
+    ),
+    *(
+        Fact(
+            f"TARP: {TARP_OUTCOMES[worse]} < {TARP_OUTCOMES[better]}",
+            f"difference in repurchase within {REPURCHASE_WINDOW_MONTHS} months after a failure",
+            0.0,
+            np.inf,
+            "seed 004: nothing is worse than accusing a good person"
+            if worse == ACCUSED
+            else "TARP (US Office of Consumer Affairs), as quoted: 9% < 19% < 54% < 82% "
+            "for losses over $100",
+            _tarp_step(worse, better),
+        )
+        for worse, better in (
+            (ACCUSED, SILENT),
+            (SILENT, NOT_RESOLVED),
+            (NOT_RESOLVED, RESOLVED),
+            (RESOLVED, RESOLVED_QUICKLY),
+        )
+    ),
+)
+
+
+def complaint_outcomes(model: LoyaltyModel, months: int) -> dict[str, float]:
+    """Run ``model`` for ``months`` and count what the facts need.
+
+    Returns a record of totals: claims by kind, churn and customers at risk,
+    WOM speakers, unhappy buyers (a failed purchase) and how many of them
+    claimed and spoke ill, and, for each TARP outcome, failures followed by
+    it (``failures_<code>``) and those followed by a purchase within
+    :data:`REPURCHASE_WINDOW_MONTHS` (``repurchase_<code>``, as a share).
+    """
+    n = model.population.n
+    bought = np.zeros((months, n), dtype=bool)
+    outcomes = np.zeros((months, n), dtype=np.int8)
+    record = dict.fromkeys(("unhappy", "complained", "told_others"), 0.0)
+    for t in range(months):
+        model.step()
+        month = model.last_month
+        assert month is not None
+        bought[t, month.buyers] = True
+        outcomes[t] = month.outcome
+        unhappy = month.outcome > 0
+        record["unhappy"] += np.count_nonzero(unhappy)
+        record["complained"] += np.count_nonzero(unhappy & (month.outcome != SILENT))
+        record["told_others"] += np.count_nonzero(unhappy & (month.spoke < 0))
+    frame = model.ledger.frame()
+    for column in ("claims_fraudulent", "churned", "wom_positive_messages", "wom_negative_messages"):
+        record[column] = float(frame[column].sum())
+    record["claims"] = float(
+        frame[["claims_genuine", "claims_mistaken", "claims_fraudulent"]].to_numpy().sum()
+    )
+    record["at_risk"] = float((frame["active"] + frame["churned"]).sum())
+    window = REPURCHASE_WINDOW_MONTHS
+    counted = max(months - window, 0)  # failures with a full window after them
+    later = np.zeros((counted, n), dtype=bool)  # bought in one of the next `window` months
+    for k in range(1, window + 1):
+        later |= bought[k : counted + k]
+    for code in TARP_OUTCOMES:
+        hit = outcomes[:counted] == code
+        record[f"failures_{code}"] = float(np.count_nonzero(hit))
+        record[f"repurchased_{code}"] = float(np.count_nonzero(hit & later))
+    return record
+
+
+def stylised_facts(
+    scenario: Scenario | None = None,
+    policy: Policy | str | None = None,
+    *,
+    replications: int = 4,
+    seed: int | np.random.SeedSequence = 0,
+) -> pd.DataFrame:
+    """Measure every fact of :data:`FACTS` on ``scenario`` (default: the default market).
+
+    Records of ``replications`` runs (seeds spawned from ``seed``) are
+    pooled before each measure is computed.
+
+    Args:
+        scenario: The market (default: :class:`Scenario` defaults).
+        policy: The policy (default: :func:`calibration_policy` of the scenario).
+        replications: Independent runs pooled.
+        seed: Root seed.
+
+    Returns:
+        One row per fact: ``fact``, ``measure``, ``value``, ``low``,
+        ``high``, ``within`` (the value is inside the tolerance) and ``source``.
+    """
+    scenario = scenario if scenario is not None else Scenario()
+    policy = resolve_policy(policy) if policy is not None else calibration_policy(scenario)
+    pooled: dict[str, float] = {}
+    for child in as_seed_sequence(seed).spawn(replications):
+        model = LoyaltyModel(scenario, policy, rng=child, inspect_agents=False)
+        for key, value in complaint_outcomes(model, scenario.horizon_months).items():
+            pooled[key] = pooled.get(key, 0.0) + value
+    for code in TARP_OUTCOMES:
+        failures = pooled[f"failures_{code}"]
+        pooled[f"repurchase_{code}"] = (
+            pooled[f"repurchased_{code}"] / failures if failures else float("nan")
+        )
+    rows = []
+    for fact in FACTS:
+        value = fact.value(pooled)
+        rows.append(
+            {
+                "fact": fact.name,
+                "measure": fact.measure,
+                "value": value,
+                "low": fact.low,
+                "high": fact.high,
+                "within": bool(fact.low <= value <= fact.high),
+                "source": fact.source,
+            }
+        )
+    table = pd.DataFrame(rows)
+    table.attrs["repurchase"] = {
+        TARP_OUTCOMES[code]: (pooled[f"repurchase_{code}"], pooled[f"failures_{code}"])
+        for code in TARP_OUTCOMES
+    }
+    return table

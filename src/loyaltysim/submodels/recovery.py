@@ -1,0 +1,62 @@
+"""Step 6 (continued) and 7: management recovery and the service-recovery paradox.
+
+**Escalation** (seeds 000, 002). The recovery rule picks which of the month's
+complaints go up to management
+(:meth:`~loyaltysim.policies.RecoveryRule.escalate`). Each costs
+``management_cost_usd``; management reverses a rejection or a front-line
+deflection (the claim is paid, the accusation withdrawn: seed 002's general
+manager), and its personal attention adds ``effect_management_recovery`` to the
+claimant's satisfaction (seed 000's phone call). A recovered complainer whose
+public-mindedness uniform falls below ``public_praise_probability`` praises
+the firm in public (seed 000's follow-up column), which word of mouth
+spreads to a random sample of the market.
+
+**The service-recovery paradox** (MODEL.md section 6), small and conditional:
+a *first* failure, *mild* (claim at most ``recovery_paradox_max_usd``) and
+*well recovered* (paid at once, or taken up by management) adds
+``effect_recovery_paradox``. A later failure gets no such bonus, and one
+within ``repeat_failure_window_months`` of the previous failure hurts
+``repeat_failure_multiplier`` times more (the double deviation; see
+:mod:`~loyaltysim.submodels.purchases`).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from loyaltysim.month import Draw, Month
+from loyaltysim.policies import GENUINE, ClaimBatch, RecoveryRule, decide
+from loyaltysim.population import Population
+from loyaltysim.scenario import Scenario
+from loyaltysim.submodels.claims import ClaimAnswers
+
+
+def recover(
+    claims: ClaimBatch,
+    answers: ClaimAnswers,
+    rule: RecoveryRule,
+    population: Population,
+    scenario: Scenario,
+    month: Month,
+) -> None:
+    """Escalate complaints to management and apply the recovery paradox."""
+    who = claims.customers
+    escalated = decide(rule, "escalate", claims, population)
+    answers.escalated = escalated
+    management = escalated * scenario.management_cost_usd
+    month.cost_usd[who] += management
+    month.satisfaction_change[who] += escalated * scenario.effect_management_recovery
+    praise = escalated & (month.uniform(Draw.PUBLIC, who) < scenario.public_praise_probability)
+    month.praised = who[praise]
+    paradox = (
+        (answers.kind == GENUINE)
+        & (population.failures[who] == 1)
+        & (claims.value_usd <= scenario.recovery_paradox_max_usd)
+        & (answers.paid_at_once | escalated)
+    )
+    month.satisfaction_change[who] += paradox * scenario.effect_recovery_paradox
+    book = month.book
+    book["escalations"] = np.count_nonzero(escalated)
+    book["management_cost_usd"] = float(management.sum())
+    book["public_praise"] = np.count_nonzero(praise)
+    book["recovery_paradoxes"] = np.count_nonzero(paradox)
