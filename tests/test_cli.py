@@ -153,3 +153,44 @@ def test_the_installed_command_exits_2_without_a_traceback(tmp_path):
         "loyaltysim: error: failure_rate: got -1.0; accepts a number in [0, 1]"
     ]
     assert list(tmp_path.iterdir()) == []
+
+
+def test_case_list_names_every_case(capsys):
+    from loyaltysim.cases import CASES
+
+    status, out, _ = cli(capsys, "case", "--list")
+    assert status == 0
+    assert all(name in out for name in CASES)
+
+
+def test_case_prints_the_comparison_and_its_reading(capsys, tmp_path):
+    figure = tmp_path / "case.png"
+    status, out, _ = cli(
+        capsys, "case", "tennis_racket", *SMALL, "--replications", "3", "--figure", str(figure)
+    )
+    assert status == 0 and figure.exists()
+    assert "seed 004" in out and "95% CI" in out and "the story" in out
+    assert "n_customers=600" in out  # the market says what changed
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["case"], "a case name"),
+        (["case", "tenis_racket"], "did you mean 'tennis_racket'"),
+        (["case", "tennis_racket", "--set", "policy.claims=verify"], "compares its own"),
+        (["case", "tennis_racket", "--replications", "0"], "--replications"),
+        (["calibrate", "--set", "public_share=2"], "public_share"),
+    ],
+)
+def test_bad_case_and_calibrate_input_is_one_line_exit_2(capsys, args, message):
+    status, out, err = cli(capsys, *args)
+    assert status == 2 and out == ""
+    assert message in err and len(err.strip().splitlines()) == 1
+
+
+def test_calibrate_prints_each_fact_with_its_tolerance(capsys, tmp_path):
+    table = tmp_path / "facts.csv"
+    status, out, _ = cli(capsys, "calibrate", *SMALL, "--replications", "1", "--csv", str(table))
+    assert status == 0 and table.exists()
+    assert "fraud share of claims" in out and "TARP" in out and "resolved quickly" in out

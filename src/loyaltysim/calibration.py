@@ -173,7 +173,12 @@ def complaint_outcomes(model: LoyaltyModel, months: int) -> dict[str, float]:
         record["complained"] += np.count_nonzero(unhappy & (month.outcome != SILENT))
         record["told_others"] += np.count_nonzero(unhappy & (month.spoke < 0))
     frame = model.ledger.frame()
-    for column in ("claims_fraudulent", "churned", "wom_positive_messages", "wom_negative_messages"):
+    for column in (
+        "claims_fraudulent",
+        "churned",
+        "wom_positive_messages",
+        "wom_negative_messages",
+    ):
         record[column] = float(frame[column].sum())
     record["claims"] = float(
         frame[["claims_genuine", "claims_mistaken", "claims_fraudulent"]].to_numpy().sum()

@@ -14,6 +14,7 @@ import math
 import os
 import sys
 import tempfile
+import textwrap
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
@@ -93,6 +94,31 @@ def _parser() -> argparse.ArgumentParser:
     p_cmp.add_argument("--replications", type=int, default=20, help="paired replications")
     p_cmp.add_argument("--no-progress", action="store_true", help="hide the progress bar")
     p_cmp.set_defaults(handler=_cmd_compare)
+
+    p_case = sub.add_parser(
+        "case",
+        help="run a story from the case library (--list to see them)",
+        description="Run one case of the case library: the policies its story compares, "
+        "in its market (changed further by --scenario and --set), with a reading of the result.",
+    )
+    p_case.add_argument("name", nargs="?", help="the case to run")
+    p_case.add_argument("--list", action="store_true", help="list the cases and exit")
+    scenario_options(p_case)
+    p_case.add_argument(
+        "--replications", type=int, default=None, help="paired replications (default: the case's)"
+    )
+    p_case.add_argument("--no-progress", action="store_true", help="hide the progress bar")
+    p_case.set_defaults(handler=_cmd_case, seed=2026)
+
+    p_cal = sub.add_parser(
+        "calibrate",
+        help="measure the stylised facts of MODEL.md section 6 on a market",
+        description="Run the market (default: the default market) and print each published "
+        "fact next to what the model produces and the tolerance it is held to.",
+    )
+    scenario_options(p_cal)
+    p_cal.add_argument("--replications", type=int, default=4, help="runs pooled (default 4)")
+    p_cal.set_defaults(handler=_cmd_calibrate, seed=0)
 
     p_par = sub.add_parser("params", help="list every parameter with unit, range and source")
     p_par.add_argument("--json", action="store_true", help="print machine-readable JSON")
@@ -239,6 +265,91 @@ def _cmd_compare(args: argparse.Namespace) -> int:
     return 0
 
 
+def _replications(value: Any) -> int:
+    if not isinstance(value, int) or value < 1:
+        raise ParameterError("--replications", value, "a whole number >= 1")
+    return value
+
+
+def _cmd_case(args: argparse.Namespace) -> int:
+    from loyaltysim.cases import CASES, get_case
+
+    if args.list:
+        width = max(len(name) for name in CASES)
+        for name, case in CASES.items():
+            print(f"{name:<{width}}  {case.title}")
+            print(f"{'':<{width}}  {case.story}")
+        return 0
+    if args.name is None:
+        raise ParameterError("case", None, "a case name (see `loyaltysim case --list`)")
+    case = get_case(args.name)
+    base, policy_table = _inputs(args)
+    if policy_table:
+        raise ParameterError(
+            "policy",
+            policy_table,
+            "no [policy] table or policy.* settings: a case compares "
+            "its own policies (use `loyaltysim compare` for yours)",
+        )
+    changes = {**case.changes, **_changed(base)}
+    replications = _replications(args.replications) if args.replications is not None else None
+    _check_outputs(args)
+    result = case.run(
+        replications=replications,
+        seed=args.seed,
+        scenario=Scenario.from_dict(changes),
+        progress=not args.no_progress and sys.stderr.isatty(),
+    )
+    from loyaltysim.plotting import plot_comparison
+
+    _emit(
+        args,
+        result,
+        lambda p: result.comparison.runs.to_csv(p, index=False),
+        lambda r: plot_comparison(r.comparison),
+        _format_case,
+    )
+    return 0
+
+
+def _changed(scenario: Scenario) -> dict[str, Any]:
+    """The parameters of ``scenario`` that differ from the defaults."""
+    default = Scenario()
+    return {k: v for k, v in scenario.to_dict().items() if getattr(default, k) != v}
+
+
+def _cmd_calibrate(args: argparse.Namespace) -> int:
+    from loyaltysim.calibration import stylised_facts
+
+    scenario, policy_table = _inputs(args)
+    policy = Policy.from_spec(policy_table) if policy_table else None
+    replications = _replications(args.replications)
+    _check_outputs(args)
+    table = stylised_facts(scenario, policy, replications=replications, seed=args.seed)
+    if args.figure:
+        raise ParameterError("--figure", args.figure, "nothing: calibrate draws no figure")
+    if args.csv:
+        _write_atomic(args.csv, lambda p: table.to_csv(p, index=False))
+    if args.json:
+        print(table.to_json(orient="records", indent=2))
+        return 0
+    print(
+        f"loyaltysim calibrate — N={scenario.n_customers:,}, {scenario.horizon_months} months, "
+        f"{replications} runs pooled, seed {args.seed}\n"
+    )
+    for _, row in table.iterrows():
+        mark = "ok " if row["within"] else "OUT"
+        high = "inf" if math.isinf(row["high"]) else f"{row['high']:g}"
+        print(f"  [{mark}] {row['fact']:<52} {row['value']:8.3f}   in [{row['low']:g}, {high}]")
+        print(f"        {row['source']}")
+    print("\nrepurchase within 6 months of a failure, by complaint outcome:")
+    for outcome, (share, count) in table.attrs["repurchase"].items():
+        print(f"  {outcome:<28} {share:6.3f}  ({count:,.0f} failures)")
+    if args.csv:
+        print(f"table written to {args.csv}")
+    return 0
+
+
 def _cmd_params(args: argparse.Namespace) -> int:
     specs = Scenario.specs()
     groups = [*dict.fromkeys(s.group for s in specs), "policy"]
@@ -352,6 +463,21 @@ def _format_run(result: RunResult) -> str:
     width = max(len(k) for k in s)
     lines += [f"  {key:<{width}}  {_num(value)}" for key, value in s.items()]
     lines += ["", _provenance(result.seed)]
+    return "\n".join(lines)
+
+
+def _format_case(result: Any) -> str:
+    case = result.case
+    changes = ", ".join(f"{k}={v}" for k, v in _changed(result.comparison.scenario).items())
+    lines = [
+        f"{case.title}",
+        f"  story: {case.story}",
+        "  market: the default market" + (f" with {changes}" if changes else ""),
+        "",
+        _format_comparison(result.comparison),
+        "",
+        textwrap.fill(result.reading(), width=100),
+    ]
     return "\n".join(lines)
 
 

@@ -60,9 +60,9 @@ def acquire(
         promised = decide(promises, "promise_days", candidates, population)
         factor *= (scenario.market_promise_days / promised) ** scenario.promise_appeal
     advertising = scenario.advertising_rate * factor
-    outreach = advertising + scenario.outreach_response * population.outreach_contacts[
-        candidates
-    ] * factor
+    outreach = (
+        advertising + scenario.outreach_response * population.outreach_contacts[candidates] * factor
+    )
     hazard = outreach + scenario.imitation_rate * share * factor
     u = month.uniform(Draw.ACQUIRE, candidates)
     converts = u < hazard
@@ -75,6 +75,8 @@ def acquire(
     book["acquisitions_advertising"] = np.count_nonzero(by_advertising)
     book["acquisitions_outreach"] = np.count_nonzero(by_outreach)
     book["acquisitions_wom"] = (
-        np.count_nonzero(converts) - book["acquisitions_advertising"] - book["acquisitions_outreach"]
+        np.count_nonzero(converts)
+        - book["acquisitions_advertising"]
+        - book["acquisitions_outreach"]
     )
     book["winbacks"] = np.count_nonzero(converts & lapsed)

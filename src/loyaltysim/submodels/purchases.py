@@ -68,7 +68,9 @@ def purchase(
         + scenario.effect_broken_promise * broken
         + scenario.effect_promise_denied * denied
     )
-    repeat = population.last_failure_month[buyers] >= month.t - scenario.repeat_failure_window_months
+    repeat = (
+        population.last_failure_month[buyers] >= month.t - scenario.repeat_failure_window_months
+    )
     effect = np.where(repeat, scenario.repeat_failure_multiplier * effect, effect)
     month.satisfaction_change[buyers] += effect
     failed_buyers = buyers[failed]

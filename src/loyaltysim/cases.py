@@ -1,0 +1,281 @@
+"""The case library: one runnable policy question per source story.
+
+Each :class:`Case` names the story it comes from, the question it asks, the
+market it is asked in, the policies it compares (the first is the baseline),
+and what the story says the answer is. :meth:`Case.run` compares the policies
+with paired replications and reads the result in one paragraph, saying
+whether the model agrees with the story.
+
+Example:
+    >>> from loyaltysim.cases import CASES, get_case
+    >>> sorted(CASES)  # doctest: +NORMALIZE_WHITESPACE
+    ['birthday_cards', 'broken_promise', 'ceo_phone_call', 'luxury_claims',
+     'pizza_guarantee', 'tennis_racket']
+    >>> get_case("tennis_racket").story
+    'seed 004: Carl Sewell pays for the tennis racket'
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from loyaltysim.errors import ParameterError
+from loyaltysim.policies import (
+    EscalateToManagement,
+    KeepInTouch,
+    OptimisticPromises,
+    Policy,
+    SatisfactionGuarantee,
+    ThresholdVerification,
+)
+from loyaltysim.scenario import Scenario, _close_match
+from loyaltysim.simulation import Comparison, compare
+
+__all__ = ["CASES", "Case", "CaseResult", "get_case"]
+
+
+@dataclass(frozen=True)
+class Case:
+    """A story turned into a policy comparison.
+
+    Attributes:
+        name: Identifier (``loyaltysim case NAME``).
+        title: One-line title.
+        story: The source story (``seeds/README.md``).
+        question: The question the case asks.
+        changes: Scenario parameters that differ from the default market.
+        policies: The policies compared; the first is the baseline.
+        story_answer: The policy the story says earns the most.
+        story_says: What the story says, in a sentence.
+        mechanism: Which model mechanisms decide the answer, in a sentence.
+        replications: Paired replications run by default.
+    """
+
+    name: str
+    title: str
+    story: str
+    question: str
+    changes: Mapping[str, Any]
+    policies: tuple[Policy, ...]
+    story_answer: str
+    story_says: str
+    mechanism: str
+    replications: int = 10
+
+    @property
+    def scenario(self) -> Scenario:
+        """The case's market: the default market with :attr:`changes`."""
+        return Scenario(**self.changes)
+
+    def run(
+        self,
+        replications: int | None = None,
+        seed: int = 2026,
+        scenario: Scenario | None = None,
+        progress: bool = False,
+    ) -> CaseResult:
+        """Compare the case's policies and read the result.
+
+        Args:
+            replications: Paired replications (default: :attr:`replications`).
+            seed: Root seed.
+            scenario: Another market to ask the question in (default:
+                :attr:`scenario`).
+            progress: Show a progress bar.
+        """
+        comparison = compare(
+            scenario if scenario is not None else self.scenario,
+            list(self.policies),
+            replications=replications or self.replications,
+            seed=seed,
+            progress=progress,
+        )
+        return CaseResult(self, comparison)
+
+
+@dataclass(frozen=True)
+class CaseResult:
+    """A case's comparison and its reading.
+
+    Attributes:
+        case: The case.
+        comparison: The paired comparison of its policies.
+    """
+
+    case: Case
+    comparison: Comparison = field(repr=False)
+
+    @property
+    def agrees(self) -> bool:
+        """Whether the model's best policy is the one the story names."""
+        return self.comparison.best == self.case.story_answer
+
+    def reading(self) -> str:
+        """One paragraph: the answer with its uncertainty, against the story."""
+        case, comparison = self.case, self.comparison
+        best = comparison.best
+        paired = comparison.paired(case.policies[0].name)
+        lines = []
+        for name in comparison.policies[1:]:
+            row = paired.loc[name]
+            lines.append(
+                f"{name} {row['difference']:+,.0f} USD (95% CI {row['low']:+,.0f} to "
+                f"{row['high']:+,.0f})"
+            )
+        verdict = "agrees with" if self.agrees else "disagrees with"
+        return (
+            f"{case.question} Against {case.policies[0].name}, the NPV over "
+            f"{comparison.scenario.horizon_months} months differs by " + "; ".join(lines) + ". "
+            f"The best is {best}, so the model {verdict} the story ({case.story_says}). "
+            f"{case.mechanism}"
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready dict: the case, the comparison, the reading."""
+        case = self.case
+        return {
+            "case": case.name,
+            "title": case.title,
+            "story": case.story,
+            "question": case.question,
+            "changes": dict(case.changes),
+            "story_answer": case.story_answer,
+            "agrees": self.agrees,
+            "reading": self.reading(),
+            **self.comparison.to_dict(),
+        }
+
+
+def _named(policy: Policy, name: str) -> Policy:
+    return policy.with_rules(name=name)
+
+
+_BASE = Policy.preset("always_compensate")
+
+_CASE_LIST = (
+    Case(
+        name="tennis_racket",
+        title="The tennis racket: pay small claims or check them?",
+        story="seed 004: Carl Sewell pays for the tennis racket",
+        question="Should a firm pay small claims without questions, or verify them first?",
+        changes={},
+        policies=(_BASE, Policy.preset("verify_first")),
+        story_answer="always_compensate",
+        story_says="don't prove him wrong, just pay: a loyal customer is worth far more",
+        mechanism="Verifying a small claim costs more than the fraud it stops, and each false "
+        "accusation loses a customer who would have bought for years.",
+    ),
+    Case(
+        name="luxury_claims",
+        title="Luxury claims: where always compensating stops paying",
+        story="seed 004: this does not work for luxury items",
+        question="When claims are worth thousands, should the firm still pay every claim?",
+        changes={"claim_value_usd": 2_000.0, "basket_value_usd": 400.0},
+        policies=(
+            _BASE,
+            Policy.preset("verify_first"),
+            _named(_BASE.with_rules(claims=ThresholdVerification(threshold_usd=500)), "threshold"),
+        ),
+        story_answer="threshold",
+        story_says="the price of the claim matters: paying without questions fails for luxury "
+        "items",
+        mechanism="With large claims a caught fraud saves more than an investigation and the "
+        "odd false accusation cost; a threshold keeps small claims quick.",
+    ),
+    Case(
+        name="pizza_guarantee",
+        title="The pizza guarantee: refund on request?",
+        story="seed 001 rule 1: the Detroit Domino's franchise let unhappy customers not pay",
+        question="Does a no-questions satisfaction guarantee pay for itself?",
+        changes={},
+        policies=(
+            _BASE,
+            _named(_BASE.with_rules(guarantee=SatisfactionGuarantee()), "guarantee"),
+        ),
+        story_answer="guarantee",
+        story_says="the honesty cost about $200 a year and paid for itself through positive "
+        "feedback",
+        mechanism="The guarantee draws trial and recovers every failure at once; it also "
+        "invites unfounded refunds (full leniency), which a less honest market turns into "
+        "losses (Domino's Australia, 2017).",
+    ),
+    Case(
+        name="broken_promise",
+        title="The rug: promise realistically or optimistically?",
+        story="seed 002: a 10-day delivery promise for a 5-6 week special order",
+        question="Do optimistic delivery promises win more than the broken promises cost?",
+        changes={},
+        policies=(
+            _BASE,
+            _named(_BASE.with_rules(promises=OptimisticPromises()), "optimistic"),
+            _named(
+                _BASE.with_rules(
+                    promises=OptimisticPromises(),
+                    recovery=EscalateToManagement(capacity_per_month=10, priority="largest"),
+                ),
+                "optimistic_with_escalation",
+            ),
+        ),
+        story_answer="always_compensate",
+        story_says="service is fragile: one broken promise, denied by the front line, undoes "
+        "good intentions at the top",
+        mechanism="An optimistic promise converts more prospects, but about one delivery in "
+        "seven breaks it, a fifth of those are denied, and repeated failures hurt more; "
+        "management recovery repairs only the few complaints it has time for.",
+    ),
+    Case(
+        name="ceo_phone_call",
+        title="The CEO's phone call: escalate complaints to management?",
+        story="seed 000: Mickey Drexler phones the complainer",
+        question="Is scarce management time on complaints worth its cost when complaints "
+        "go public?",
+        changes={"public_share": 0.2, "public_reach": 100},
+        policies=(
+            _BASE,
+            _named(_BASE.with_rules(recovery=EscalateToManagement()), "escalate"),
+        ),
+        story_answer="escalate",
+        story_says="the closer top management stands to complaints, the more the firm "
+        "prospers; a complaint answered well turns into public praise",
+        mechanism="Management takes up the public complaints first, reverses front-line "
+        "deflections and adds a strong personal recovery; recovered complainers praise the "
+        "firm in public. The case's market makes a fifth of strong experiences public (the "
+        "default is 5%); in the default market the gain is within the noise.",
+    ),
+    Case(
+        name="birthday_cards",
+        title="The birthday cards: keep in touch with prospects?",
+        story="seed 001 rule 5: eight birthday cards, then a $5M client",
+        question="Does a yearly card to every prospect and lapsed customer pay for itself "
+        "over ten years?",
+        changes={"horizon_months": 120},
+        policies=(
+            _BASE,
+            _named(_BASE.with_rules(outreach=KeepInTouch()), "keep_in_touch"),
+        ),
+        story_answer="keep_in_touch",
+        story_says="keeping in touch converts prospects the competitor never wrote to",
+        mechanism="Each card costs little and its goodwill accumulates in the conversion "
+        "hazard of every prospect and lapsed customer, so the cards pay late: the story "
+        "took eight years, and over the default five-year horizon the cards cost more than "
+        "they bring (run it with --set horizon_months=60).",
+    ),
+)
+
+#: The case library, by name.
+CASES: dict[str, Case] = {case.name: case for case in _CASE_LIST}
+
+
+def get_case(name: str) -> Case:
+    """The case called ``name``.
+
+    Raises:
+        ParameterError: No such case.
+    """
+    if name not in CASES:
+        raise ParameterError(
+            "case", name, "one of " + ", ".join(CASES), _close_match(name, list(CASES))
+        )
+    return CASES[name]

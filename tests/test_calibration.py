@@ -1,0 +1,41 @@
+"""The default market against the stylised facts of MODEL.md section 6.
+
+Each fact has a tolerance stated in :data:`loyaltysim.calibration.FACTS`; none is
+loosened here. The TARP steps are checked on 200,000 simulated people (four runs of
+50,000) so every complaint outcome has hundreds of failures behind it.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from loyaltysim import Scenario
+from loyaltysim.calibration import FACTS, TARP_OUTCOMES, stylised_facts
+
+
+@pytest.fixture(scope="module")
+def facts():
+    return stylised_facts(Scenario(n_customers=50_000), replications=4, seed=0)
+
+
+@pytest.mark.parametrize("fact", [f.name for f in FACTS])
+def test_the_default_market_reproduces_the_fact(facts, fact):
+    row = facts.set_index("fact").loc[fact]
+    assert row["low"] <= row["value"] <= row["high"], f"{fact}: {row['value']:.3f}"
+
+
+def test_every_complaint_outcome_is_measured_on_enough_failures(facts):
+    repurchase = facts.attrs["repurchase"]
+    assert list(repurchase) == list(TARP_OUTCOMES.values())
+    assert min(count for _, count in repurchase.values()) >= 50
+
+
+def test_the_tarp_steps_are_small_in_the_model():
+    """A documented gap: TARP's repurchase runs from 9% to 82%; the model's from about
+    0.85 to 0.93, because a failure moves satisfaction, not the decision to buy at all."""
+    table = stylised_facts(Scenario(n_customers=20_000), replications=2, seed=1)
+    shares = [share for share, _ in table.attrs["repurchase"].values()]
+    silent, best = shares[1], shares[-1]
+    assert silent > 0.5 and best - silent < 0.3
+    assert np.isfinite(shares).all()
