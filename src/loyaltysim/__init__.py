@@ -10,11 +10,14 @@ Quick use::
     result = ls.run(ls.Scenario(), "verify_first", seed=1)
     result.summary["npv_usd"], result.monthly.head()
     ls.compare(ls.Scenario(), replications=20, seed=1).table()
+    ls.get_case("tennis_racket").run().reading()
 """
 
 from importlib.metadata import PackageNotFoundError, version
 
+from loyaltysim import calibration, cases
 from loyaltysim.agents import CustomerAgent
+from loyaltysim.cases import CASES, get_case
 from loyaltysim.errors import LoyaltysimError, ParameterError, ScenarioFileError
 from loyaltysim.model import LoyaltyModel
 from loyaltysim.policies import (
@@ -24,11 +27,29 @@ from loyaltysim.policies import (
     CapriceRule,
     ClaimBatch,
     ClaimsRule,
+    DropUnprofitable,
+    EscalateToManagement,
     FixedPrices,
+    GuaranteeRule,
+    KeepEveryone,
+    KeepInTouch,
+    Listen,
+    ListeningRule,
     NegotiablePrices,
+    NoGuarantee,
+    NoListening,
+    NoOutreach,
+    NoRecovery,
+    OptimisticPromises,
+    OutreachRule,
     Policy,
     PricingRule,
+    PromiseRule,
+    PruningRule,
+    RealisticPromises,
+    RecoveryRule,
     RefuseCaprices,
+    SatisfactionGuarantee,
     ThresholdVerification,
     VerifyFirst,
     register_rule,
@@ -43,6 +64,7 @@ except PackageNotFoundError:  # pragma: no cover - running from a source tree
     __version__ = "0.0.0+unknown"
 
 __all__ = [
+    "CASES",
     "NAMED_POLICIES",
     "AccommodateCaprices",
     "AlwaysCompensate",
@@ -51,22 +73,43 @@ __all__ = [
     "ClaimsRule",
     "Comparison",
     "CustomerAgent",
+    "DropUnprofitable",
+    "EscalateToManagement",
     "FixedPrices",
+    "GuaranteeRule",
+    "KeepEveryone",
+    "KeepInTouch",
+    "Listen",
+    "ListeningRule",
     "LoyaltyModel",
     "LoyaltysimError",
     "NegotiablePrices",
+    "NoGuarantee",
+    "NoListening",
+    "NoOutreach",
+    "NoRecovery",
+    "OptimisticPromises",
+    "OutreachRule",
     "ParameterError",
     "Policy",
     "Population",
     "PricingRule",
+    "PromiseRule",
+    "PruningRule",
+    "RealisticPromises",
+    "RecoveryRule",
     "RefuseCaprices",
     "RunResult",
+    "SatisfactionGuarantee",
     "Scenario",
     "ScenarioFileError",
     "ThresholdVerification",
     "VerifyFirst",
     "__version__",
+    "calibration",
+    "cases",
     "compare",
+    "get_case",
     "register_rule",
     "run",
 ]
