@@ -194,3 +194,40 @@ def test_calibrate_prints_each_fact_with_its_tolerance(capsys, tmp_path):
     status, out, _ = cli(capsys, "calibrate", *SMALL, "--replications", "1", "--csv", str(table))
     assert status == 0 and table.exists()
     assert "fraud share of claims" in out and "TARP" in out and "resolved quickly" in out
+
+
+def test_every_story_dimension_can_be_set_from_the_command_line(capsys):
+    status, out, _ = cli(
+        capsys,
+        "run",
+        *SMALL,
+        "--seed",
+        "2",
+        "--json",
+        "--set",
+        "policy.recovery=escalate",
+        "--set",
+        "policy.recovery_capacity_per_month=3",
+        "--set",
+        "policy.promises=optimistic",
+        "--set",
+        "policy.guarantee=satisfaction",
+        "--set",
+        "policy.outreach=keep_in_touch",
+        "--set",
+        "policy.pruning=drop_unprofitable",
+        "--set",
+        "policy.listening=listen",
+    )
+    assert status == 0
+    result = json.loads(out)
+    policy = result["policy"]
+    assert policy["recovery"] == "escalate" and policy["recovery_capacity_per_month"] == 3
+    assert [policy[d] for d in ("promises", "guarantee", "outreach", "pruning", "listening")] == [
+        "optimistic",
+        "satisfaction",
+        "keep_in_touch",
+        "drop_unprofitable",
+        "listen",
+    ]
+    assert 0 < result["summary"]["escalations"] <= 3 * 12

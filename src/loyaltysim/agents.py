@@ -9,36 +9,20 @@ for small populations, never for the inner loop.
 
 from __future__ import annotations
 
+from dataclasses import fields
 from typing import TYPE_CHECKING
 
 import mesa
 
-from loyaltysim.population import STATUS_NAMES
+from loyaltysim.population import STATUS_NAMES, Population
 
 if TYPE_CHECKING:
     from loyaltysim.model import LoyaltyModel
 
 __all__ = ["CustomerAgent"]
 
-_FIELDS = (
-    "honesty",
-    "loyalty",
-    "purchase_probability",
-    "basket_value_usd",
-    "complaint_propensity",
-    "wom_propensity",
-    "haggle_propensity",
-    "caprice_propensity",
-    "satisfaction_baseline",
-    "satisfaction",
-    "leniency",
-    "tenure_months",
-    "failures",
-    "claims",
-    "cumulative_margin_usd",
-    "cumulative_cost_usd",
-    "discounted_value_usd",
-)
+#: Population variables exposed as agent attributes (``status`` has its own, named, property).
+_FIELDS = tuple(f.name for f in fields(Population) if f.name != "status")
 
 
 class CustomerAgent(mesa.Agent):

@@ -447,8 +447,17 @@ class EscalateToManagement(RecoveryRule):
 
 
 # --- promises -----------------------------------------------------------------
+class _PromisedDays(PromiseRule):
+    """A promise of the same ``days`` to everyone."""
+
+    days: float
+
+    def promise_days(self, customers: np.ndarray, population: Population) -> np.ndarray:
+        return np.full(customers.size, self.days)
+
+
 @dataclass(frozen=True)
-class RealisticPromises(PromiseRule):
+class RealisticPromises(_PromisedDays):
     """Promise what the market promises and deliveries keep (seed 003's rule).
 
     Attributes:
@@ -466,12 +475,9 @@ class RealisticPromises(PromiseRule):
         "lead times",
     )
 
-    def promise_days(self, customers: np.ndarray, population: Population) -> np.ndarray:  # noqa: D102
-        return np.full(customers.size, self.days)
-
 
 @dataclass(frozen=True)
-class OptimisticPromises(PromiseRule):
+class OptimisticPromises(_PromisedDays):
     """Promise faster than the market: more sales, more promises broken (seed 002).
 
     Attributes:
@@ -488,9 +494,6 @@ class OptimisticPromises(PromiseRule):
         source="seed 002: 'within 10 days' (for a 5-6 week special order); about 15% of "
         "promises break at the default lead times",
     )
-
-    def promise_days(self, customers: np.ndarray, population: Population) -> np.ndarray:  # noqa: D102
-        return np.full(customers.size, self.days)
 
 
 # --- guarantee ----------------------------------------------------------------
