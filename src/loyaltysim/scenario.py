@@ -269,7 +269,8 @@ class Scenario:
         **DISPERSION,
         group="population",
         meaning=DISPERSION_MEANING,
-        source="stated assumption",
+        source="stated assumption: loyalty sd about 0.19, so a customer's "
+        "churn ranges over a factor of about 4 across the middle 95%",
     )
     purchase_probability_mean: float = param(
         0.6,
@@ -283,7 +284,7 @@ class Scenario:
         **DISPERSION,
         group="population",
         meaning=DISPERSION_MEANING,
-        source="stated assumption",
+        source="stated assumption: most customers buy every one to three months",
     )
     basket_value_usd: float = param(
         50.0,
@@ -312,7 +313,11 @@ class Scenario:
         "the loyal more than the rest (complaint_loyalty_elasticity)",
     )
     complaint_propensity_dispersion: float = param(
-        0.1, **DISPERSION, group="population", meaning=DISPERSION_MEANING, source="stated"
+        0.1,
+        **DISPERSION,
+        group="population",
+        meaning=DISPERSION_MEANING,
+        source="stated assumption: some people complain far more readily than others",
     )
     wom_propensity_mean: float = param(
         0.3,
@@ -322,7 +327,12 @@ class Scenario:
         source="Wharton/Verde 2006: 31% of unhappy customers told others",
     )
     wom_propensity_dispersion: float = param(
-        0.1, **DISPERSION, group="population", meaning=DISPERSION_MEANING, source="stated"
+        0.1,
+        **DISPERSION,
+        group="population",
+        meaning=DISPERSION_MEANING,
+        source="stated assumption: talkers and quiet people (Goldenberg et "
+        "al. 2001 'experts' and 'social hubs')",
     )
     haggle_propensity_mean: float = param(
         0.1,
@@ -332,7 +342,11 @@ class Scenario:
         source="stated assumption (seed 003: discounts at the customer's whim)",
     )
     haggle_propensity_dispersion: float = param(
-        0.2, **DISPERSION, group="population", meaning=DISPERSION_MEANING, source="stated"
+        0.2,
+        **DISPERSION,
+        group="population",
+        meaning=DISPERSION_MEANING,
+        source="stated assumption: a few customers do most of the haggling",
     )
     caprice_propensity_mean: float = param(
         0.05,
@@ -342,7 +356,11 @@ class Scenario:
         source="stated assumption (seed 003: caprices front-line staff must live with)",
     )
     caprice_propensity_dispersion: float = param(
-        0.2, **DISPERSION, group="population", meaning=DISPERSION_MEANING, source="stated"
+        0.2,
+        **DISPERSION,
+        group="population",
+        meaning=DISPERSION_MEANING,
+        source="stated assumption: a few customers make most of the caprices (seed 003)",
     )
     # --- the firm's economics -----------------------------------------------
     gross_margin: float = param(
@@ -374,7 +392,7 @@ class Scenario:
         **SHARE,
         group="firm",
         meaning="discount granted on a haggled purchase, as a share of its value",
-        source="stated assumption",
+        source="stated assumption: a typical 10% 'discount on request'",
     )
     # --- claims -------------------------------------------------------------
     claim_value_usd: float = param(
@@ -438,7 +456,8 @@ class Scenario:
         **SHARE,
         group="claims",
         meaning="weight of a customer's own claim outcome in updating the leniency belief",
-        source="stated assumption",
+        source="stated assumption: one's own outcome weighs about a third, so "
+        "two or three outcomes settle the belief",
     )
     fraud_tip_reach: int = param(
         2,
@@ -461,7 +480,7 @@ class Scenario:
         **SHARE,
         group="claims",
         meaning="weight of a received tip in the receiver's leniency belief",
-        source="stated assumption",
+        source="stated assumption: a tip from a contact weighs less than one's own outcome",
     )
     complaint_loyalty_elasticity: float = param(
         2.0,
@@ -498,7 +517,7 @@ class Scenario:
         **SHARE,
         group="verification",
         meaning="probability that an investigation exposes a fraudulent claim",
-        source="stated assumption",
+        source="stated assumption: an investigation catches most but not all fraud",
     )
     false_accusation_rate: float = param(
         0.05,
@@ -518,7 +537,12 @@ class Scenario:
         source="stated assumption: 7.5 on the 0-10 recommend scale, a 'passive' on average",
     )
     satisfaction_baseline_dispersion: float = param(
-        0.1, **DISPERSION, group="satisfaction", meaning=DISPERSION_MEANING, source="stated"
+        0.1,
+        **DISPERSION,
+        group="satisfaction",
+        meaning=DISPERSION_MEANING,
+        source="stated assumption: baseline sd about 0.3 on [-1, 1], so some "
+        "customers start as promoters, some as detractors",
     )
     satisfaction_drift: float = param(
         0.1,
@@ -534,7 +558,8 @@ class Scenario:
         **SAT_EFFECT,
         group="satisfaction",
         meaning="satisfaction change from a service failure",
-        source="stated assumption",
+        source="stated assumption: one failure takes a passive (0.5) to near "
+        "the detractor line (0.2)",
     )
     effect_claim_paid_quickly: float = param(
         0.25,
@@ -570,7 +595,7 @@ class Scenario:
         **SAT_EFFECT,
         group="satisfaction",
         meaning="satisfaction change when a discount request is granted",
-        source="stated assumption",
+        source="stated assumption: a small courtesy, a small effect",
     )
     effect_discount_refused: float = param(
         -0.05,
@@ -584,7 +609,7 @@ class Scenario:
         **SAT_EFFECT,
         group="satisfaction",
         meaning="satisfaction change when a caprice is accommodated",
-        source="stated assumption",
+        source="stated assumption: a small courtesy, a small effect",
     )
     effect_caprice_refused: float = param(
         -0.05,
@@ -602,7 +627,8 @@ class Scenario:
         group="word_of_mouth",
         meaning="a month's event effects summing to more than this (in size) are a strong "
         "experience",
-        source="stated assumption",
+        source="stated assumption: one failure (-0.3) is a strong experience; "
+        "a small courtesy (0.05) is not",
     )
     promoter_talk_probability: float = param(
         0.5,
@@ -620,7 +646,7 @@ class Scenario:
         high=1_000,
         group="word_of_mouth",
         meaning="contacts reached by one positive message",
-        source="stated assumption",
+        source="stated assumption: half the reach of a negative message (MODEL.md section 6)",
     )
     wom_reach_negative: int = param(
         4,
@@ -638,7 +664,8 @@ class Scenario:
         high=2.0,
         group="word_of_mouth",
         meaning="how far one message moves the receiver's satisfaction (attitude)",
-        source="stated assumption",
+        source="stated assumption: three messages move a prospect's attitude "
+        "as much as one failure",
     )
     public_share: float = param(
         0.05,
@@ -706,7 +733,7 @@ class Scenario:
         high=20.0,
         group="churn",
         meaning="churn is multiplied by exp(-sensitivity x (loyalty - 0.5))",
-        source="stated assumption",
+        source="stated assumption: loyalty 0 churns e^2 = 7.4 times as often as loyalty 1",
     )
     churn_satisfaction_sensitivity: float = param(
         3.0,
@@ -715,7 +742,7 @@ class Scenario:
         high=20.0,
         group="churn",
         meaning="churn is multiplied by exp(-sensitivity x (satisfaction - baseline mean))",
-        source="stated assumption",
+        source="stated assumption: one failure (-0.3) multiplies churn by about 2.5 that month",
     )
     accused_churn_probability: float = param(
         0.7,
@@ -729,7 +756,7 @@ class Scenario:
         **SHARE,
         group="churn",
         meaning="probability that a fraudster whose claim is exposed leaves that month",
-        source="stated assumption",
+        source="stated assumption: an exposed fraudster leaves as often as not",
     )
 
     # --- recovery (escalation to management) -------------------------------
