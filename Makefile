@@ -9,7 +9,7 @@ RESULTS   := results
 REPLICATIONS ?= 20
 SEED      ?= 2026
 
-.PHONY: setup run test lint format bench clean
+.PHONY: setup run test lint format bench bench-sweep clean
 
 setup: $(STAMP)
 
@@ -43,6 +43,10 @@ format: setup
 ## Throughput of the array model (customer-months per second).
 bench: setup
 	$(BIN)/python benchmarks/throughput.py
+
+# 1,000 runs of the default market on 1 and 2 workers (a few minutes)
+bench-sweep: setup
+	$(BIN)/python benchmarks/sweep.py --runs 1000 --workers 1 2
 
 clean:
 	rm -rf $(VENV) $(RESULTS) build src/*.egg-info .pytest_cache

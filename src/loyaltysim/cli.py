@@ -11,14 +11,13 @@ from __future__ import annotations
 import argparse
 import json
 import math
-import os
 import sys
-import tempfile
 import textwrap
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
+from loyaltysim._io import write_atomic
 from loyaltysim.errors import LoyaltysimError, ParameterError
 from loyaltysim.policies import (
     DIMENSION_SEEDS,
@@ -120,6 +119,30 @@ def _parser() -> argparse.ArgumentParser:
     p_cal.add_argument("--replications", type=int, default=4, help="runs pooled (default 4)")
     p_cal.set_defaults(handler=_cmd_calibrate, seed=0)
 
+    p_sweep = sub.add_parser(
+        "sweep",
+        help="run a policy experiment (TOML) into a results folder; re-run to resume",
+        description="Run every task of an experiment file, writing each finished task to "
+        "DIR at once; killed or interrupted, the same command resumes where it stopped.",
+    )
+    p_sweep.add_argument("experiment", help="experiment TOML file (see examples in experiments/)")
+    p_sweep.add_argument("--out", required=True, metavar="DIR", help="results folder")
+    p_sweep.add_argument("--workers", type=int, default=None, help="worker processes (default 1)")
+    p_sweep.add_argument(
+        "--scheduler",
+        default=None,
+        metavar="ADDRESS",
+        help="Dask scheduler address, or 'local' for a LocalCluster of --workers workers",
+    )
+    p_sweep.add_argument("--overwrite", action="store_true", help="discard results already in DIR")
+    p_sweep.add_argument("--no-progress", action="store_true", help="hide the progress bar")
+    p_sweep.set_defaults(handler=_cmd_sweep)
+
+    p_rep = sub.add_parser("report", help="tables and figures of a results folder")
+    p_rep.add_argument("results", metavar="DIR", help="results folder written by sweep")
+    p_rep.add_argument("--metric", default="npv_usd", help="run metric to compare (npv_usd)")
+    p_rep.set_defaults(handler=_cmd_report)
+
     p_par = sub.add_parser("params", help="list every parameter with unit, range and source")
     p_par.add_argument("--json", action="store_true", help="print machine-readable JSON")
     p_par.add_argument("--group", default=None, help="only this group (e.g. claims, churn)")
@@ -181,20 +204,6 @@ def _check_outputs(args: argparse.Namespace) -> None:
             raise ParameterError(option, path, "a file path, not a directory")
 
 
-def _write_atomic(path: str, write: Callable[[str], None]) -> None:
-    """Write through a temporary file in the same directory, then rename into place."""
-    target = Path(path)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=target.suffix, dir=target.parent)
-    os.close(fd)
-    try:
-        write(tmp)
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
 def _emit(
     args: argparse.Namespace,
     outcome: RunResult | Comparison,
@@ -204,9 +213,9 @@ def _emit(
 ) -> None:
     """Write the requested files (atomically), then print JSON or the text report."""
     if args.csv:
-        _write_atomic(args.csv, write_csv)
+        write_atomic(args.csv, write_csv)
     if args.figure:
-        _write_atomic(args.figure, lambda p: plot(outcome).savefig(p, dpi=120))
+        write_atomic(args.figure, lambda p: plot(outcome).savefig(p, dpi=120))
     if args.json:
         print(json.dumps(outcome.to_dict(), indent=2, default=_json_default))
         return
@@ -329,7 +338,7 @@ def _cmd_calibrate(args: argparse.Namespace) -> int:
     if args.figure:
         raise ParameterError("--figure", args.figure, "nothing: calibrate draws no figure")
     if args.csv:
-        _write_atomic(args.csv, lambda p: table.to_csv(p, index=False))
+        write_atomic(args.csv, lambda p: table.to_csv(p, index=False))
     if args.json:
         print(table.to_json(orient="records", indent=2))
         return 0
@@ -347,6 +356,39 @@ def _cmd_calibrate(args: argparse.Namespace) -> int:
         print(f"  {outcome:<28} {share:6.3f}  ({count:,.0f} failures)")
     if args.csv:
         print(f"table written to {args.csv}")
+    return 0
+
+
+def _cmd_sweep(args: argparse.Namespace) -> int:
+    from loyaltysim.experiments import Experiment, sweep
+
+    experiment = Experiment.from_toml(args.experiment)
+    print(experiment.describe(), file=sys.stderr)
+    try:
+        summary = sweep(
+            experiment,
+            args.out,
+            workers=args.workers,
+            scheduler=args.scheduler,
+            overwrite=args.overwrite,
+            progress=not args.no_progress and sys.stderr.isatty(),
+        )
+    except KeyboardInterrupt:
+        print(
+            f"loyaltysim: interrupted; finished tasks are saved in {args.out}; "
+            "run the same command to resume",
+            file=sys.stderr,
+        )
+        return 130
+    print(summary)
+    return 0
+
+
+def _cmd_report(args: argparse.Namespace) -> int:
+    from loyaltysim.experiments.analysis import report
+
+    text, _ = report(args.results, metric=args.metric)
+    print(text)
     return 0
 
 

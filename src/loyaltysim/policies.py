@@ -775,7 +775,10 @@ class Policy:
         """The policy as a ``[policy]`` table (inverse of :meth:`from_spec`)."""
         spec: dict[str, Any] = {"name": self.name}
         for dimension, rule in self.rules.items():
-            spec[dimension] = rule.name or f"{type(rule).__module__}:{type(rule).__qualname__}"
+            registered = _REGISTRY[dimension].get(rule.name) is type(rule)
+            spec[dimension] = (
+                rule.name if registered else f"{type(rule).__module__}:{type(rule).__qualname__}"
+            )
             for key, value in rule_parameters(rule).items():
                 spec[f"{dimension}_{key}"] = value
         return spec

@@ -1,0 +1,443 @@
+"""Reading a results folder: rankings with paired CIs, break-even, sensitivity, report.
+
+Example:
+    >>> import tempfile
+    >>> from loyaltysim.experiments import Experiment, Uncertainty, sweep
+    >>> from loyaltysim.experiments.analysis import Results
+    >>> experiment = Experiment(
+    ...     policies=("always_compensate", "verify_first"),
+    ...     uncertainties=(Uncertainty("claim_value_usd", levels=(20.0, 2000.0)),),
+    ...     scenario={"n_customers": 300, "horizon_months": 6}, replications=3)
+    >>> folder = tempfile.mkdtemp()
+    >>> _ = sweep(experiment, folder, progress=False)
+    >>> results = Results.load(folder)
+    >>> list(results.paired().columns)
+    ['claim_value_usd', 'mean', 'difference', 'low', 'high', 'sd_ratio']
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from loyaltysim._io import write_atomic
+from loyaltysim.errors import ParameterError
+from loyaltysim.experiments.definition import MORRIS_LEVELS, Experiment
+from loyaltysim.experiments.store import METADATA, read_parts
+from loyaltysim.simulation import _interval
+
+__all__ = ["Results", "report"]
+
+#: The report draws a break-even grid when its two axes have at most this many levels.
+MAX_GRID_LEVELS = 12
+
+
+@dataclass(frozen=True)
+class Results:
+    """The results of an experiment, as tables.
+
+    Attributes:
+        path: The results folder.
+        experiment: The experiment definition stored with them.
+        points: The design points (index ``point``).
+        runs: One row per (point, replication, policy), in that order.
+        monthly: The kept monthly rows (empty if none were kept).
+    """
+
+    path: Path
+    experiment: Experiment
+    points: pd.DataFrame
+    runs: pd.DataFrame
+    monthly: pd.DataFrame
+
+    @classmethod
+    def load(cls, path: str | Path) -> Results:
+        """Read a results folder (finished tasks only; a sweep may still be running).
+
+        Raises:
+            ParameterError: The folder is not a results folder.
+        """
+        path = Path(path)
+        meta_file = path / METADATA
+        if not meta_file.exists():
+            raise ParameterError(
+                "results", str(path), "a folder written by `loyaltysim sweep` (with metadata.json)"
+            )
+        meta = json.loads(meta_file.read_text())
+        experiment = Experiment.from_dict(meta["definition"], source=str(meta_file))
+        policies = [p.name for p in experiment.policies]
+        return cls(
+            path=path,
+            experiment=experiment,
+            points=pd.read_parquet(path / "points.parquet"),
+            runs=read_parts(path / "runs", policies),
+            monthly=read_parts(path / "monthly", policies),
+        )
+
+    @property
+    def policies(self) -> list[str]:
+        """Policy names in definition order; the first is the baseline."""
+        return [p.name for p in self.experiment.policies]
+
+    @property
+    def ok(self) -> pd.DataFrame:
+        """Runs that finished."""
+        if self.runs.empty:
+            return self.runs
+        return self.runs[self.runs["status"] == "ok"]
+
+    def failures(self) -> pd.DataFrame:
+        """Runs that failed, with their error."""
+        if self.runs.empty:
+            return self.runs
+        columns = ["point", "replication", "policy", "error"]
+        return self.runs.loc[self.runs["status"] == "failed", columns]
+
+    def _wide(self, metric: str) -> pd.DataFrame:
+        if self.ok.empty:
+            raise ParameterError("results", str(self.path), "at least one finished run")
+        if metric not in self.ok:
+            numeric = self.ok.select_dtypes("number").columns
+            raise ParameterError("--metric", metric, "one of " + ", ".join(numeric))
+        return self.ok.pivot_table(
+            index=["point", "replication"], columns="policy", values=metric, aggfunc="first"
+        )[self.policies]
+
+    def paired(self, metric: str = "npv_usd", baseline: str | None = None) -> pd.DataFrame:
+        """Per design point and policy: mean, paired difference vs ``baseline`` with 95% CI.
+
+        ``sd_ratio`` is the paired difference's sd over the sd it would have
+        with independent runs (common random numbers at work; NaN for the
+        baseline).
+        """
+        baseline = self._baseline(baseline)
+        wide = self._wide(metric)
+        rows = []
+        for point, group in wide.groupby(level="point"):
+            for name in self.policies:
+                diff = (group[name] - group[baseline]).to_numpy()
+                _, low, high = _interval(diff)
+                unpaired = np.sqrt(group[name].var() + group[baseline].var())
+                ratio = (
+                    float(diff.std(ddof=1) / unpaired)
+                    if name != baseline and diff.size > 1 and unpaired > 0
+                    else np.nan
+                )
+                rows.append(
+                    {
+                        "point": point,
+                        "policy": name,
+                        "mean": float(group[name].mean()),
+                        "difference": float(diff.mean()),
+                        "low": low,
+                        "high": high,
+                        "sd_ratio": ratio,
+                    }
+                )
+        frame = pd.DataFrame(rows).set_index(["point", "policy"])
+        return self.points.join(frame, how="right") if not self.points.empty else frame
+
+    def ranking(self, metric: str = "npv_usd") -> pd.DataFrame:
+        """Per design point: the best policy, the runner-up, and the paired margin with its CI."""
+        wide = self._wide(metric)
+        rows = []
+        for point, group in wide.groupby(level="point"):
+            means = group.mean().sort_values(ascending=False)
+            best = str(means.index[0])
+            row: dict[str, Any] = {"point": point, "best": best, "best_mean": means.iloc[0]}
+            if len(means) > 1:
+                runner = str(means.index[1])
+                mean, low, high = _interval((group[best] - group[runner]).to_numpy())
+                row.update(runner_up=runner, margin=mean, margin_low=low, margin_high=high)
+                row["sure"] = bool(low > 0)
+            rows.append(row)
+        return self.points.join(pd.DataFrame(rows).set_index("point"), how="right")
+
+    def overall(self, metric: str = "npv_usd", baseline: str | None = None) -> pd.DataFrame:
+        """Per policy over the whole design: mean, paired difference with CI, points won."""
+        baseline = self._baseline(baseline)
+        wide = self._wide(metric)
+        wins = self.ranking(metric)["best"].value_counts(normalize=True)
+        rows = []
+        for name in self.policies:
+            mean, low, high = _interval((wide[name] - wide[baseline]).to_numpy())
+            rows.append(
+                {
+                    "policy": name,
+                    "mean": float(wide[name].mean()),
+                    "difference": mean,
+                    "low": low,
+                    "high": high,
+                    "points_won": float(wins.get(name, 0.0)),
+                }
+            )
+        return pd.DataFrame(rows).set_index("policy")
+
+    def variance_reduction(self, metric: str = "npv_usd") -> pd.Series:
+        """Median over points of each policy's ``sd_ratio`` (paired sd / unpaired sd)."""
+        paired = self.paired(metric)
+        return paired["sd_ratio"].groupby(level="policy").median().reindex(self.policies[1:])
+
+    def break_even(
+        self,
+        x: str,
+        y: str,
+        challenger: str | None = None,
+        baseline: str | None = None,
+        metric: str = "npv_usd",
+    ) -> pd.DataFrame:
+        """Paired difference ``challenger - baseline`` over a grid of two uncertainties.
+
+        Points sharing the same ``(x, y)`` are pooled (other uncertainties
+        averaged over). Columns: ``x``, ``y``, ``difference``, ``low``,
+        ``high`` and ``runs``.
+        """
+        baseline = self._baseline(baseline)
+        challenger = challenger or next(p for p in self.policies if p != baseline)
+        for name in (x, y):
+            if name not in self.points:
+                raise ParameterError(
+                    "break_even", name, "one of the varied parameters: " + ", ".join(self.points)
+                )
+        wide = self._wide(metric)
+        diff = (wide[challenger] - wide[baseline]).rename("diff").reset_index()
+        diff = diff.join(self.points[[x, y]], on="point")
+        rows = []
+        for (xv, yv), group in diff.groupby([x, y]):
+            mean, low, high = _interval(group["diff"].to_numpy())
+            rows.append(
+                {x: xv, y: yv, "difference": mean, "low": low, "high": high, "runs": len(group)}
+            )
+        frame = pd.DataFrame(rows)
+        frame.attrs.update(challenger=challenger, baseline=baseline, metric=metric)
+        return frame
+
+    def sensitivity(self, metric: str = "npv_usd", policy: str | None = None) -> pd.DataFrame:
+        """Global sensitivity of a policy's metric to the uncertainties (SALib).
+
+        A ``sobol`` design gives first-order and total Sobol indices (``S1``,
+        ``ST`` and their 95% half-widths); a ``morris`` design gives ``mu_star``
+        (in the metric's units per unit of the input's quantile range),
+        ``sigma`` and ``mu_star_conf``. The metric is averaged over
+        replications first.
+
+        Raises:
+            ParameterError: The design is neither sobol nor morris, or runs
+                are missing.
+        """
+        experiment = self.experiment
+        if experiment.design not in ("sobol", "morris"):
+            raise ParameterError(
+                "sensitivity", experiment.design, "an experiment with design 'sobol' or 'morris'"
+            )
+        policy = policy or self.policies[0]
+        means = self._wide(metric)[policy].groupby(level="point").mean()
+        points = len(self.points)
+        if len(means) < points or means.isna().any():
+            raise ParameterError(
+                "sensitivity", f"{len(means)} of {points} points", "every design point finished"
+            )
+        names = experiment.parameter_names
+        problem = {"num_vars": len(names), "names": names, "bounds": [[0.0, 1.0]] * len(names)}
+        y = means.sort_index().to_numpy()
+        if experiment.design == "sobol":
+            from SALib.analyze import sobol
+
+            result = sobol.analyze(
+                problem, y, calc_second_order=False, seed=experiment.seed % 2**32
+            )
+            frame = pd.DataFrame(
+                {k: result[k] for k in ("S1", "S1_conf", "ST", "ST_conf")}, index=names
+            )
+        else:
+            from SALib.analyze import morris
+
+            result = morris.analyze(
+                problem,
+                experiment.unit_samples(),
+                y,
+                num_levels=MORRIS_LEVELS,
+                seed=experiment.seed % 2**32,
+            )
+            frame = pd.DataFrame(
+                {k: result[k] for k in ("mu_star", "sigma", "mu_star_conf")}, index=names
+            )
+        frame.index.name = "parameter"
+        frame.attrs.update(policy=policy, metric=metric, design=experiment.design)
+        return frame
+
+    def _baseline(self, baseline: str | None) -> str:
+        baseline = baseline or self.policies[0]
+        if baseline not in self.policies:
+            raise ParameterError("baseline", baseline, "one of " + ", ".join(self.policies))
+        return baseline
+
+
+# --- plots ------------------------------------------------------------------------------
+def plot_overall(results: Results, metric: str = "npv_usd") -> Any:
+    """Point-range plot of each policy's paired difference vs the baseline."""
+    import matplotlib.pyplot as plt
+
+    table = results.overall(metric)
+    fig, ax = plt.subplots(figsize=(7, 0.6 * len(table) + 1.5))
+    positions = np.arange(len(table))
+    ax.errorbar(
+        table["difference"],
+        positions,
+        xerr=[table["difference"] - table["low"], table["high"] - table["difference"]],
+        fmt="o",
+        capsize=4,
+    )
+    ax.axvline(0, color="grey", lw=0.8)
+    ax.set_yticks(positions, table.index)
+    ax.invert_yaxis()
+    ax.set_xlabel(f"{metric}: paired difference vs {results.policies[0]} (95% CI)")
+    ax.set_title(f"{results.experiment.name}: policies over the whole design")
+    fig.tight_layout()
+    return fig
+
+
+def plot_break_even(grid: pd.DataFrame) -> Any:
+    """Heat map of the paired difference over two uncertainties, with the break-even line.
+
+    The solid contour is where the mean difference is 0; the dashed ones where
+    the CI's bounds are 0 (the break-even's uncertainty).
+    """
+    import matplotlib.pyplot as plt
+
+    x, y = grid.columns[:2]
+    mean = grid.pivot(index=y, columns=x, values="difference")
+    fig, ax = plt.subplots(figsize=(7, 5))
+    limit = float(np.nanmax(np.abs(mean.to_numpy()))) or 1.0
+    mesh = ax.pcolormesh(
+        np.arange(mean.shape[1] + 1),
+        np.arange(mean.shape[0] + 1),
+        mean.to_numpy(),
+        cmap="RdBu",
+        vmin=-limit,
+        vmax=limit,
+    )
+    centres_x, centres_y = np.arange(mean.shape[1]) + 0.5, np.arange(mean.shape[0]) + 0.5
+    if min(mean.shape) > 1:
+        for column, style in (("difference", "-"), ("low", "--"), ("high", "--")):
+            values = grid.pivot(index=y, columns=x, values=column).to_numpy()
+            if np.nanmin(values) < 0 < np.nanmax(values):
+                ax.contour(centres_x, centres_y, values, levels=[0], colors="k", linestyles=style)
+    ax.set_xticks(centres_x, [f"{v:g}" for v in mean.columns])
+    ax.set_yticks(centres_y, [f"{v:g}" for v in mean.index])
+    ax.set_xlabel(x)
+    ax.set_ylabel(y)
+    attrs = grid.attrs
+    fig.colorbar(
+        mesh, label=f"{attrs.get('metric')}: {attrs.get('challenger')} - {attrs.get('baseline')}"
+    )
+    ax.set_title("break-even: 0 on the solid line, 95% CI between the dashed ones")
+    fig.tight_layout()
+    return fig
+
+
+def plot_sensitivity(table: pd.DataFrame) -> Any:
+    """Bars of the Sobol indices or Morris mu* of each uncertainty."""
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots(figsize=(7, 0.5 * len(table) + 1.5))
+    positions = np.arange(len(table))
+    if "ST" in table:
+        ax.barh(positions - 0.2, table["ST"], 0.4, xerr=table["ST_conf"], label="total (ST)")
+        ax.barh(positions + 0.2, table["S1"], 0.4, xerr=table["S1_conf"], label="first order (S1)")
+        ax.legend()
+        ax.set_xlabel("Sobol index")
+    else:
+        ax.barh(positions, table["mu_star"], xerr=table["mu_star_conf"])
+        ax.set_xlabel("Morris mu* (metric per unit quantile range)")
+    ax.set_yticks(positions, table.index)
+    ax.invert_yaxis()
+    ax.set_title(f"what moves {table.attrs.get('metric')} under {table.attrs.get('policy')}")
+    fig.tight_layout()
+    return fig
+
+
+# --- report -----------------------------------------------------------------------------
+def report(path: str | Path, metric: str = "npv_usd") -> tuple[str, list[Path]]:
+    """Tables and figures of a results folder, written to ``<path>/report``.
+
+    Returns:
+        The text report and the files written.
+    """
+    import matplotlib
+
+    matplotlib.use("Agg", force=False)
+    import matplotlib.pyplot as plt
+
+    results = Results.load(path)
+    experiment = results.experiment
+    out = results.path / "report"
+    written: list[Path] = []
+
+    def save_table(name: str, table: pd.DataFrame) -> None:
+        target = out / f"{name}.csv"
+        write_atomic(target, lambda p: table.to_csv(p))
+        written.append(target)
+
+    def save_figure(name: str, fig: Any) -> None:
+        target = out / f"{name}.png"
+        write_atomic(target, lambda p: fig.savefig(p, dpi=120, format="png"))
+        plt.close(fig)
+        written.append(target)
+
+    points, replications, _ = experiment.size
+    done = results.runs.groupby(["point", "replication"]).ngroups if not results.runs.empty else 0
+    lines = [
+        f"loyaltysim report — {experiment.describe()}",
+        f"tasks finished: {done} of {points * replications}; failed runs: "
+        f"{len(results.failures())}; metric: {metric}",
+        "",
+    ]
+    overall = results.overall(metric)
+    save_table("overall", overall)
+    save_figure("overall", plot_overall(results, metric))
+    lines += [f"Over the whole design, paired vs {results.policies[0]} (95% CI):"]
+    for name, row in overall.iterrows():
+        lines.append(
+            f"  {name:<32} mean {row['mean']:>14,.0f}  diff {row['difference']:>+12,.0f} "
+            f"[{row['low']:+,.0f}, {row['high']:+,.0f}]  best at {row['points_won']:.0%} of points"
+        )
+    reduction = results.variance_reduction(metric)
+    lines += ["", "Common random numbers: paired sd / unpaired sd (median over points):"]
+    lines += [f"  {name:<32} {value:.3f}" for name, value in reduction.items()]
+    ranking = results.ranking(metric)
+    save_table("ranking", ranking)
+    save_table("paired", results.paired(metric))
+    lines += ["", f"Best policy per design point ({len(ranking)} points; ranking.csv):"]
+    for name, share in ranking["best"].value_counts().items():
+        sure = int(ranking.loc[ranking["best"] == name, "sure"].sum()) if "sure" in ranking else 0
+        lines.append(f"  {name:<32} {share} points ({sure} with a CI excluding the runner-up)")
+    varied = list(results.points.columns)
+    gridded = len(varied) >= 2 and all(
+        results.points[name].nunique() <= MAX_GRID_LEVELS for name in varied[:2]
+    )
+    if gridded and len(results.policies) >= 2:
+        grid = results.break_even(varied[0], varied[1], metric=metric)
+        save_table("break_even", grid)
+        save_figure("break_even", plot_break_even(grid))
+        lines += [
+            "",
+            f"Break-even of {grid.attrs['challenger']} vs {grid.attrs['baseline']} over "
+            f"{varied[0]} x {varied[1]}: break_even.csv, break_even.png",
+        ]
+    if experiment.design in ("sobol", "morris") and done == points * replications:
+        table = results.sensitivity(metric)
+        save_table("sensitivity", table)
+        save_figure("sensitivity", plot_sensitivity(table))
+        lines += [
+            "",
+            f"Sensitivity of {metric} under {table.attrs['policy']} ({experiment.design}):",
+        ]
+        lines += ["  " + line for line in table.round(3).to_string().splitlines()]
+    lines += ["", f"written to {out}: " + ", ".join(p.name for p in written)]
+    return "\n".join(lines), written

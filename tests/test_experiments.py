@@ -1,0 +1,274 @@
+"""Experiments at scale: designs, seeds, executors, resumable results, failures, analysis."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from loyaltysim.errors import ParameterError, ScenarioFileError
+from loyaltysim.experiments import Experiment, Uncertainty, sweep, task_seed
+from loyaltysim.experiments.analysis import Results, report
+from loyaltysim.experiments.store import read_parts
+
+ROOT = Path(__file__).resolve().parents[1]
+TINY = {"n_customers": 300, "horizon_months": 6}
+
+
+def tiny(**changes) -> Experiment:
+    settings = dict(
+        policies=("always_compensate", "verify_first"),
+        uncertainties=(
+            Uncertainty("honesty_mean", low=0.6, high=0.95),
+            Uncertainty("claim_value_usd", levels=(20.0, 800.0)),
+        ),
+        scenario=TINY,
+        levels_per_range=2,
+        replications=3,
+        seed=11,
+    )
+    return Experiment(**{**settings, **changes})
+
+
+def runs_of(folder: Path, experiment: Experiment) -> pd.DataFrame:
+    frame = read_parts(folder / "runs", [p.name for p in experiment.policies])
+    return frame.drop(columns="seconds")
+
+
+# --- definitions and designs ------------------------------------------------------------
+def test_task_seeds_are_the_spawn_chain_of_the_root_seed():
+    root = np.random.SeedSequence(11)
+    chained = root.spawn(5)[3].spawn(4)[2]
+    direct = task_seed(11, 3, 2)
+    assert (direct.generate_state(4) == chained.generate_state(4)).all()
+
+
+@pytest.mark.parametrize(
+    ("design", "samples", "points"),
+    [("factorial", 16, 4), ("lhs", 7, 7), ("sobol", 8, 8 * 4), ("morris", 3, 3 * 3)],
+)
+def test_each_design_has_the_documented_size_and_stays_in_range(design, samples, points):
+    experiment = tiny(design=design, samples=samples)
+    table = experiment.points()
+    assert len(table) == points
+    assert table["honesty_mean"].between(0.6, 0.95).all()
+    assert set(table["claim_value_usd"]) <= {20.0, 800.0}
+    assert experiment.points().equals(table)  # the design is fixed by the seed
+
+
+def test_lists_in_a_policy_table_expand_into_variants(tmp_path):
+    path = tmp_path / "e.toml"
+    path.write_text(
+        "[experiment]\nreplications = 2\n[scenario]\nn_customers = 300\nhorizon_months = 3\n"
+        '[policies]\nbase = "always_compensate"\n'
+        'threshold = { claims = "threshold", claims_threshold_usd = [50, 200] }\n'
+    )
+    experiment = Experiment.from_toml(path)
+    names = [p.name for p in experiment.policies]
+    assert names == [
+        "base",
+        "threshold[claims_threshold_usd=50]",
+        "threshold[claims_threshold_usd=200]",
+    ]
+    assert Experiment.from_dict(experiment.to_dict()).fingerprint == experiment.fingerprint
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        (
+            "[experiment]\nreplications = 0\n[policies]\na = 'verify_first'\n",
+            "experiment.replications",
+        ),
+        ("[experiment]\ndesign = 'sobl'\n[policies]\na = 'verify_first'\n", "did you mean 'sobol'"),
+        (
+            "[experiment]\nrepetitions = 3\n[policies]\na = 'verify_first'\n",
+            "experiment.repetitions",
+        ),
+        ("[policies]\na = 'verify_frst'\n", "policy"),
+        ("[experiment]\n", "[policies]"),
+        (
+            "[policies]\na = 'verify_first'\n[uncertainties]\nhonesty = { low = 0, high = 1 }\n",
+            "honesty",
+        ),
+        (
+            "[policies]\na = 'verify_first'\n[uncertainties]\n"
+            "honesty_mean = { low = 0.9, high = 0.5 }\n",
+            "uncertainties.honesty_mean.high",
+        ),
+        (
+            "[policies]\na = 'verify_first'\n[uncertainties]\n"
+            "failure_rate = { levels = [0.1, 2] }\n",
+            "failure_rate.levels",
+        ),
+        ("[policies]\na = 'verify_first'\n[scenario]\nnetwork_mean_degree = 3\n", "even"),
+        (
+            "[experiment]\ndesign = 'sobol'\nsamples = 10\n[policies]\na = 'verify_first'\n"
+            "[uncertainties]\nhonesty_mean = { low = 0.5, high = 0.9 }\n",
+            "power of 2",
+        ),
+        ("[policies\n", "not valid TOML"),
+        ("[runs]\n", "unexpected top-level entry"),
+    ],
+)
+def test_bad_experiment_files_are_rejected_and_nothing_is_written(tmp_path, text, message):
+    path = tmp_path / "bad.toml"
+    path.write_text(text)
+    out = tmp_path / "out"
+    with pytest.raises((ParameterError, ScenarioFileError), match=message.replace("[", r"\[")):
+        sweep(path, out, progress=False)
+    assert not out.exists()
+
+
+def test_an_impossible_design_point_is_named(tmp_path):
+    experiment_args = dict(
+        uncertainties=(Uncertainty("network_mean_degree", levels=(4, 400)),),
+        scenario={"n_customers": 300},
+    )
+    with pytest.raises(ParameterError, match="design point 1: network_mean_degree"):
+        tiny(**experiment_args)
+
+
+# --- execution --------------------------------------------------------------------------
+def test_results_are_identical_on_every_executor_and_worker_count(tmp_path):
+    experiment = tiny()
+    sweep(experiment, tmp_path / "seq", progress=False)
+    expected = runs_of(tmp_path / "seq", experiment)
+    assert len(expected) == 4 * 3 * 2 and (expected["status"] == "ok").all()
+    for name, options in (
+        ("processes2", {"workers": 2}),
+        ("processes3", {"workers": 3, "chunk": 1}),
+        ("dask2", {"workers": 2, "scheduler": "local"}),
+    ):
+        sweep(experiment, tmp_path / name, progress=False, **options)
+        pd.testing.assert_frame_equal(runs_of(tmp_path / name, experiment), expected)
+
+
+def test_policies_of_a_replication_share_the_population_and_draws(tmp_path):
+    experiment = tiny(uncertainties=(), replications=6)
+    sweep(experiment, tmp_path, progress=False)
+    results = Results.load(tmp_path)
+    assert results.variance_reduction().loc["verify_first"] < 0.7
+
+
+def test_a_failing_run_is_recorded_and_the_sweep_goes_on(tmp_path):
+    from failing_rule import ExplodingAboveHonesty
+    from loyaltysim.policies import Policy
+
+    exploding = Policy(claims=ExplodingAboveHonesty(), name="exploding")
+    experiment = tiny(policies=(Policy.preset("always_compensate"), exploding), replications=2)
+    summary = sweep(experiment, tmp_path, progress=False)
+    runs = runs_of(tmp_path, experiment)
+    failed = runs[runs["status"] == "failed"]
+    assert summary.failed_runs == len(failed) > 0
+    assert (failed["policy"] == "exploding").all()
+    assert failed["error"].str.contains("RuntimeError: the claims office burned down").all()
+    assert (runs.loc[runs["policy"] == "always_compensate", "status"] == "ok").all()
+    assert len(runs) == 4 * 2 * 2  # every task still ran
+    assert len(Results.load(tmp_path).failures()) == len(failed)
+
+
+def test_a_changed_experiment_refuses_to_mix_with_old_results(tmp_path):
+    sweep(tiny(), tmp_path, progress=False)
+    with pytest.raises(ParameterError, match="changed experiment definition"):
+        sweep(tiny(replications=4), tmp_path, progress=False)
+    summary = sweep(tiny(replications=4), tmp_path, progress=False, overwrite=True)
+    assert summary.skipped == 0 and summary.ran == 4 * 4
+    assert sweep(tiny(replications=4), tmp_path, progress=False).ran == 0  # all done
+
+
+SLOW = """
+[experiment]
+name = "kill_me"
+seed = 5
+replications = 12
+[scenario]
+n_customers = 3000
+horizon_months = 36
+[policies]
+always_compensate = "always_compensate"
+verify_first = "verify_first"
+[uncertainties]
+claim_value_usd = { levels = [20.0, 400.0] }
+"""
+
+
+def test_a_killed_sweep_resumes_to_the_same_results(tmp_path):
+    path = tmp_path / "slow.toml"
+    path.write_text(SLOW)
+    command = [sys.executable, "-m", "loyaltysim", "sweep", str(path), "--no-progress"]
+    process = subprocess.Popen([*command, "--out", str(tmp_path / "killed")])
+    runs = tmp_path / "killed" / "runs"
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and len(list(runs.glob("*.parquet"))) < 3:
+        time.sleep(0.05)
+    os.kill(process.pid, signal.SIGKILL)
+    process.wait()
+    finished = len(list(runs.glob("*.parquet")))
+    assert 3 <= finished < 24, "kill the sweep while it runs"
+    assert not list(runs.glob(".*"))  # no half-written file left visible as a result
+    resumed = subprocess.run(
+        [*command, "--out", str(tmp_path / "killed")], capture_output=True, text=True, check=True
+    )
+    assert f"{24 - finished} tasks run, {finished} already done" in resumed.stdout
+    subprocess.run([*command, "--out", str(tmp_path / "whole")], check=True, capture_output=True)
+    experiment = Experiment.from_toml(path)
+    pd.testing.assert_frame_equal(
+        runs_of(tmp_path / "killed", experiment), runs_of(tmp_path / "whole", experiment)
+    )
+
+
+# --- results and analysis ---------------------------------------------------------------
+def test_results_carry_the_definition_seed_and_versions(tmp_path):
+    experiment = tiny(monthly_every=3)
+    sweep(experiment, tmp_path, progress=False)
+    meta = json.loads((tmp_path / "metadata.json").read_text())
+    assert meta["fingerprint"] == experiment.fingerprint and meta["seed"] == 11
+    assert {"loyaltysim", "mesa", "numpy", "python"} <= set(meta["versions"])
+    results = Results.load(tmp_path)
+    assert set(results.monthly["month"]) == {3, 6}
+    assert len(results.monthly) == 2 * len(results.runs)
+
+
+def test_break_even_and_report(tmp_path):
+    experiment = tiny()
+    sweep(experiment, tmp_path, progress=False)
+    grid = Results.load(tmp_path).break_even("honesty_mean", "claim_value_usd")
+    assert len(grid) == 4 and (grid["runs"] == 3).all()
+    assert (grid["low"] <= grid["difference"]).all() and (grid["difference"] <= grid["high"]).all()
+    text, files = report(tmp_path)
+    assert "Over the whole design" in text and "Break-even" in text
+    assert {f.name for f in files} >= {"overall.csv", "break_even.png", "ranking.csv"}
+
+
+@pytest.mark.parametrize(("design", "column"), [("sobol", "ST"), ("morris", "mu_star")])
+def test_sensitivity_ranks_the_uncertainty_that_matters(tmp_path, design, column):
+    experiment = Experiment(
+        policies=("always_compensate",),
+        uncertainties=(
+            Uncertainty("basket_value_usd", low=10.0, high=200.0),  # NPV scales with it
+            Uncertainty("caprice_cost_usd", low=14.0, high=16.0),  # barely matters
+        ),
+        scenario=TINY,
+        design=design,
+        samples=8 if design == "sobol" else 6,
+        replications=1,
+        seed=3,
+    )
+    sweep(experiment, tmp_path, progress=False)
+    table = Results.load(tmp_path).sensitivity()
+    assert table[column].idxmax() == "basket_value_usd"
+    assert table.loc["basket_value_usd", column] > 5 * abs(table.loc["caprice_cost_usd", column])
+
+
+def test_example_experiments_are_valid():
+    for path in sorted((ROOT / "experiments").glob("*.toml")):
+        assert Experiment.from_toml(path).size[0] > 0, path
