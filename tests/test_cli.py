@@ -231,3 +231,21 @@ def test_every_story_dimension_can_be_set_from_the_command_line(capsys):
         "listen",
     ]
     assert 0 < result["summary"]["escalations"] <= 3 * 12
+
+
+def test_case_takes_a_set_even_back_to_the_default_value(capsys):
+    # birthday_cards runs 120 months; --set horizon_months=60 (the default) must win
+    status, out, _ = cli(
+        capsys,
+        "case",
+        "birthday_cards",
+        "--set",
+        "horizon_months=60",
+        "--set",
+        "n_customers=600",
+        "--replications",
+        "2",
+        "--json",
+    )
+    assert status == 0
+    assert json.loads(out)["scenario"]["horizon_months"] == 60

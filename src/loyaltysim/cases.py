@@ -9,8 +9,8 @@ whether the model agrees with the story.
 Example:
     >>> from loyaltysim.cases import CASES, get_case
     >>> sorted(CASES)  # doctest: +NORMALIZE_WHITESPACE
-    ['birthday_cards', 'broken_promise', 'ceo_phone_call', 'luxury_claims',
-     'pizza_guarantee', 'tennis_racket']
+    ['birthday_cards', 'broken_promise', 'ceo_phone_call', 'dropping_customers',
+     'fixed_price', 'luxury_claims', 'pizza_guarantee', 'tennis_racket']
     >>> get_case("tennis_racket").story
     'seed 004: Carl Sewell pays for the tennis racket'
 """
@@ -23,6 +23,7 @@ from typing import Any
 
 from loyaltysim.errors import ParameterError
 from loyaltysim.policies import (
+    DropUnprofitable,
     EscalateToManagement,
     KeepInTouch,
     OptimisticPromises,
@@ -50,6 +51,8 @@ class Case:
         story_answer: The policy the story says earns the most.
         story_says: What the story says, in a sentence.
         mechanism: Which model mechanisms decide the answer, in a sentence.
+        disagreement: Why the model disagrees with the story (empty when it
+            agrees): what the story's argument needs that the model lacks.
         replications: Paired replications run by default.
     """
 
@@ -62,6 +65,7 @@ class Case:
     story_answer: str
     story_says: str
     mechanism: str
+    disagreement: str = ""
     replications: int = 10
 
     @property
@@ -109,8 +113,18 @@ class CaseResult:
 
     @property
     def agrees(self) -> bool:
-        """Whether the model's best policy is the one the story names."""
-        return self.comparison.best == self.case.story_answer
+        """Whether the model points the way the story says, beyond the noise.
+
+        When the story's answer is the baseline, every other policy must earn
+        less than it (95% CI of the paired NPV difference below 0); otherwise
+        the story's answer must earn more than the baseline (CI above 0).
+        """
+        case = self.case
+        baseline = case.policies[0].name
+        paired = self.comparison.paired(baseline)
+        if case.story_answer == baseline:
+            return bool((paired.drop(baseline)["high"] < 0).all())
+        return bool(paired.loc[case.story_answer, "low"] > 0)
 
     def reading(self) -> str:
         """One paragraph: the answer with its uncertainty, against the story."""
@@ -124,12 +138,13 @@ class CaseResult:
                 f"{name} {row['difference']:+,.0f} USD (95% CI {row['low']:+,.0f} to "
                 f"{row['high']:+,.0f})"
             )
-        verdict = "agrees with" if self.agrees else "disagrees with"
+        verdict = "agrees with" if self.agrees else "does not agree with"
+        why = f" Why the model disagrees: {case.disagreement}" if case.disagreement else ""
         return (
             f"{case.question} Against {case.policies[0].name}, the NPV over "
             f"{comparison.scenario.horizon_months} months differs by " + "; ".join(lines) + ". "
-            f"The best is {best}, so the model {verdict} the story ({case.story_says}). "
-            f"{case.mechanism}"
+            f"The best is {best}; the model {verdict} the story ({case.story_says}). "
+            f"{case.mechanism}{why}"
         )
 
     def to_dict(self) -> dict[str, Any]:
@@ -261,6 +276,38 @@ _CASE_LIST = (
         "hazard of every prospect and lapsed customer, so the cards pay late: the story "
         "took eight years, and over the default five-year horizon the cards cost more than "
         "they bring (run it with --set horizon_months=60).",
+    ),
+    Case(
+        name="fixed_price",
+        title="Every thing has its fixed price: refuse to haggle?",
+        story="seed 003: never lower the price at a customer's whim",
+        question="Does a fixed price earn more than granting discount requests?",
+        changes={},
+        policies=(_BASE, Policy.preset("fixed_pricing")),
+        story_answer="fixed_pricing",
+        story_says="every thing has its fixed price; discounts at a whim cheapen the firm",
+        mechanism="A granted discount gives away a tenth of one basket; a refused one costs a "
+        "little satisfaction (effect_discount_refused), and with it some churn and word of "
+        "mouth.",
+        disagreement="the story's argument is that haggling teaches customers to haggle and "
+        "cheapens the brand; the model has no reference prices and a fixed haggling "
+        "propensity, so refusing only costs goodwill and saves little.",
+    ),
+    Case(
+        name="dropping_customers",
+        title="Keep every customer, or drop the unprofitable ones?",
+        story="seed 003: should a firm keep every customer, or drop some for better ones?",
+        question="Does dropping customers whose service costs exceed their margin pay?",
+        changes={},
+        policies=(
+            _BASE,
+            _named(_BASE.with_rules(pruning=DropUnprofitable()), "drop_unprofitable"),
+        ),
+        story_answer="always_compensate",
+        story_says="a customer turned away may still recommend you or come back later; "
+        "build a bond so they do not leave",
+        mechanism="A customer who is unprofitable so far has mostly had one costly month (a "
+        "claim, a caprice); dropped, they stop buying for good and speak ill of the firm.",
     ),
 )
 

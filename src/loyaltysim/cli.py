@@ -28,7 +28,15 @@ from loyaltysim.policies import (
     rule_parameter_specs,
 )
 from loyaltysim.scenario import Scenario, load_scenario_file, parse_value
-from loyaltysim.simulation import KEY_METRICS, Comparison, RunResult, compare, run, versions
+from loyaltysim.simulation import (
+    KEY_METRICS,
+    Comparison,
+    RunResult,
+    compare,
+    json_number,
+    run,
+    versions,
+)
 
 __all__ = ["main"]
 
@@ -170,8 +178,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 # Input
 
 
-def _inputs(args: argparse.Namespace) -> tuple[Scenario, dict[str, Any]]:
-    """Scenario and policy table from ``--scenario`` and ``--set``, validated."""
+def _tables(args: argparse.Namespace) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The ``[scenario]`` and ``[policy]`` tables from ``--scenario`` and ``--set``, as given."""
     scenario_table: dict[str, Any] = {}
     policy_table: dict[str, Any] = {}
     if args.scenario:
@@ -186,6 +194,12 @@ def _inputs(args: argparse.Namespace) -> tuple[Scenario, dict[str, Any]]:
             policy_table[name.removeprefix("policy.")] = value
         else:
             scenario_table[name] = value
+    return scenario_table, policy_table
+
+
+def _inputs(args: argparse.Namespace) -> tuple[Scenario, dict[str, Any]]:
+    """Scenario and policy table from ``--scenario`` and ``--set``, validated."""
+    scenario_table, policy_table = _tables(args)
     return Scenario.from_dict(scenario_table), policy_table
 
 
@@ -292,7 +306,7 @@ def _cmd_case(args: argparse.Namespace) -> int:
     if args.name is None:
         raise ParameterError("case", None, "a case name (see `loyaltysim case --list`)")
     case = get_case(args.name)
-    base, policy_table = _inputs(args)
+    scenario_table, policy_table = _tables(args)
     if policy_table:
         raise ParameterError(
             "policy",
@@ -300,13 +314,13 @@ def _cmd_case(args: argparse.Namespace) -> int:
             "no [policy] table or policy.* settings: a case compares "
             "its own policies (use `loyaltysim compare` for yours)",
         )
-    changes = {**case.changes, **_changed(base)}
+    scenario = Scenario.from_dict({**case.changes, **scenario_table})
     replications = _replications(args.replications) if args.replications is not None else None
     _check_outputs(args)
     result = case.run(
         replications=replications,
         seed=args.seed,
-        scenario=Scenario.from_dict(changes),
+        scenario=scenario,
         progress=not args.no_progress and sys.stderr.isatty(),
     )
     from loyaltysim.plotting import plot_comparison
@@ -330,17 +344,31 @@ def _changed(scenario: Scenario) -> dict[str, Any]:
 def _cmd_calibrate(args: argparse.Namespace) -> int:
     from loyaltysim.calibration import stylised_facts
 
+    if args.figure:
+        raise ParameterError("--figure", args.figure, "nothing: calibrate draws no figure")
     scenario, policy_table = _inputs(args)
     policy = Policy.from_spec(policy_table) if policy_table else None
     replications = _replications(args.replications)
     _check_outputs(args)
     table = stylised_facts(scenario, policy, replications=replications, seed=args.seed)
-    if args.figure:
-        raise ParameterError("--figure", args.figure, "nothing: calibrate draws no figure")
     if args.csv:
         write_atomic(args.csv, lambda p: table.to_csv(p, index=False))
     if args.json:
-        print(table.to_json(orient="records", indent=2))
+        facts = table.replace({math.inf: None}).to_dict(orient="records")
+        repurchase = {
+            outcome: {"share": json_number(share), "failures": int(count)}
+            for outcome, (share, count) in table.attrs["repurchase"].items()
+        }
+        out = {
+            "seed": args.seed,
+            "replications": replications,
+            "scenario": _changed(scenario),
+            "versions": versions(),
+            "facts": facts,
+            "repurchase_by_outcome": repurchase,
+            "note": "high = null: no upper bound",
+        }
+        print(json.dumps(out, indent=2, default=_json_default))
         return 0
     print(
         f"loyaltysim calibrate — N={scenario.n_customers:,}, {scenario.horizon_months} months, "
@@ -455,7 +483,7 @@ def _policy_rows() -> list[dict[str, Any]]:
         for rule_name, rule in rules.items():
             rows.extend(
                 {
-                    "name": f"policy.{spec.name}",
+                    "name": f"policy.{spec.name} ({rule_name})",
                     "group": "policy",
                     "default": spec.default,
                     "unit": spec.unit,

@@ -294,7 +294,7 @@ class Comparison:
 
         def clean(frame: pd.DataFrame) -> dict[str, Any]:
             return {
-                str(k): {m: _json_number(v) for m, v in row.items()}
+                str(k): {m: json_number(v) for m, v in row.items()}
                 for k, row in frame.to_dict(orient="index").items()
             }
 
@@ -309,13 +309,13 @@ class Comparison:
             "table": clean(self.table()),
             "paired_npv_vs_" + self.policies[0]: clean(self.paired()),
             "runs": [
-                {k: _json_number(v) for k, v in row.items()}
+                {k: json_number(v) for k, v in row.items()}
                 for row in self.runs.to_dict(orient="records")
             ],
         }
 
 
-def _json_number(value: Any) -> Any:
+def json_number(value: Any) -> Any:
     if isinstance(value, float | np.floating):
         return None if np.isnan(value) else float(value)
     if isinstance(value, np.integer):

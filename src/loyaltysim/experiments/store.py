@@ -74,6 +74,8 @@ class ResultStore:
             )
         if not (self.path / METADATA).exists():
             self._write_metadata()
+        for leftover in self.path.glob("*/.p*-r*.parquet.*"):
+            leftover.unlink()  # a write cut short by a kill: its task is run again
 
     def _clear(self) -> None:
         for name in ("runs", "monthly"):
