@@ -249,3 +249,40 @@ def test_case_takes_a_set_even_back_to_the_default_value(capsys):
     )
     assert status == 0
     assert json.loads(out)["scenario"]["horizon_months"] == 60
+
+
+def test_sweep_and_report_from_the_command_line(capsys, tmp_path):
+    experiment = tmp_path / "e.toml"
+    experiment.write_text(
+        "[experiment]\nreplications = 2\n[scenario]\nn_customers = 300\nhorizon_months = 3\n"
+        "[policies]\na = 'always_compensate'\nb = 'verify_first'\n"
+        "[uncertainties]\nclaim_value_usd = { levels = [20.0, 500.0] }\n"
+    )
+    out = tmp_path / "out"
+    status, text, _ = cli(capsys, "sweep", str(experiment), "--out", str(out), "--no-progress")
+    assert status == 0 and "4 tasks run, 0 already done, 0 failed runs" in text
+    status, text, _ = cli(capsys, "sweep", str(experiment), "--out", str(out), "--no-progress")
+    assert status == 0 and "0 tasks run, 4 already done" in text
+    status, text, _ = cli(capsys, "report", str(out))
+    assert status == 0 and "Over the whole design" in text
+    assert (out / "report" / "overall.png").exists()
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["sweep", "missing.toml", "--out", "OUT"], "no such experiment file"),
+        (["sweep", "BAD", "--out", "OUT"], "experiment.replications"),
+        (["sweep", "BAD", "--out", "OUT", "--workers", "0"], "experiment.replications"),
+        (["report", "OUT"], "a folder written by `loyaltysim sweep`"),
+    ],
+)
+def test_bad_sweep_input_is_one_line_exit_2_and_nothing_written(capsys, tmp_path, args, message):
+    bad = tmp_path / "bad.toml"
+    bad.write_text("[experiment]\nreplications = -1\n[policies]\na = 'verify_first'\n")
+    out = tmp_path / "out"
+    args = [str(bad) if a == "BAD" else str(out) if a == "OUT" else a for a in args]
+    status, text, err = cli(capsys, *args)
+    assert status == 2 and text == ""
+    assert message in err and len(err.strip().splitlines()) == 1
+    assert not out.exists()
