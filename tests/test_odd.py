@@ -14,7 +14,7 @@ def test_parameter_table_matches_the_code():
     for s in Scenario.specs():
         cells = [f"`{s.name}`", repr(s.default), s.unit, s.accepts, s.meaning, s.source]
         row = "| " + " | ".join(map(str, cells)) + " |"
-        assert row in ODD, f"papers/odd.md section 8 is stale for {s.name}: regenerate it"
+        assert row in ODD, f"papers/odd.md is stale for {s.name}: run python tools/odd_tables.py"
 
 
 def test_rule_parameter_table_matches_the_code():
@@ -31,7 +31,7 @@ def test_rule_parameter_table_matches_the_code():
                     s.source,
                 ]
                 row = "| " + " | ".join(map(str, cells)) + " |"
-                assert row in ODD, f"papers/odd.md section 8 is stale for policy.{s.name}"
+                assert row in ODD, f"papers/odd.md is stale for policy.{s.name}: run tools/odd_tables.py"
 
 
 def test_every_submodel_module_is_described():

@@ -236,8 +236,8 @@ _CASE_LIST = (
         story_answer="always_compensate",
         story_says="service is fragile: one broken promise, denied by the front line, undoes "
         "good intentions at the top",
-        mechanism="An optimistic promise converts more prospects, but about one delivery in "
-        "seven breaks it, a fifth of those are denied, and repeated failures hurt more; "
+        mechanism="An optimistic promise converts more prospects, but about 15% of deliveries "
+        "break it, a fifth of those are denied, and repeated failures hurt more; "
         "management recovery repairs only the few complaints it has time for.",
     ),
     Case(

@@ -113,8 +113,10 @@ class ClaimBatch:
     Attributes:
         customers: Index of the claimant in the population.
         value_usd: Amount claimed.
-        public: Whether the claimant also complained in public (a review, a
-            post); all ``False`` when not given.
+        public: Whether the claimant also complained in public, so the firm
+            can see it (escalation may rank by it); all ``False`` when not
+            given. The public message itself goes out only if the claimant
+            speaks about the experience (see word of mouth).
     """
 
     customers: np.ndarray
@@ -471,8 +473,8 @@ class RealisticPromises(_PromisedDays):
         low=0.01,
         high=1_000.0,
         meaning="promised delivery time of the realistic rule (the market's usual promise)",
-        source="equals market_promise_days; broken about 2.4% of the time at the default "
-        "lead times",
+        source="the default market_promise_days (set both when the market's promise "
+        "differs); broken about 2.4% of the time at the default lead times",
     )
 
 
@@ -627,7 +629,7 @@ class Listen(ListeningRule):
         return _all(len(claims))
 
 
-#: Policy dimensions in schedule order: name -> (base class, neutral default rule).
+#: Policy dimensions in MODEL.md section 4 order: name -> (base class, neutral default rule).
 DIMENSIONS: dict[str, tuple[type[Rule], type[Rule]]] = {
     "claims": (ClaimsRule, AlwaysCompensate),
     "pricing": (PricingRule, NegotiablePrices),
@@ -653,7 +655,7 @@ DIMENSION_SEEDS = {
     "guarantee": "seed 001",
     "outreach": "seeds 001, 003",
     "pruning": "seed 003",
-    "listening": "seed 001",
+    "listening": "seed 001 rule 2 (issue 3; not in the brief's table)",
 }
 
 _REGISTRY: dict[str, dict[str, type[Rule]]] = {dimension: {} for dimension in DIMENSIONS}

@@ -41,8 +41,9 @@ class Population:
     State: ``status`` (0 prospect, 1 active, 2 lapsed), ``satisfaction`` (on
     [-1, 1]; a prospect's is their attitude to the firm), ``leniency`` (belief
     that a claim gets paid), ``tenure_months``, ``failures``, ``claims``,
-    ``cumulative_margin_usd``, ``cumulative_cost_usd`` (compensation,
-    discounts, caprices, investigations spent on the person),
+    ``cumulative_margin_usd``, ``cumulative_cost_usd`` (every service cost
+    booked on the person: compensation, investigations, discounts, caprices,
+    management time, outreach contacts, complaint analysis),
     ``discounted_value_usd`` (their discounted net contribution so far),
     ``initially_active``, ``last_failure_month`` (month of the latest failure,
     :data:`NEVER` if none), ``outreach_contacts`` (keep-in-touch contacts

@@ -15,8 +15,9 @@ attitude next month.
 
 **Public word of mouth** (seed 000; MODEL.md section 2). A speaker whose
 public-mindedness uniform falls below ``public_share`` also makes the
-experience public, and every public praise after a management recovery is
-one more positive public message. A public message reaches ``public_reach``
+experience public, and a person praising the firm after a management
+recovery posts a positive public message (once, whether or not they also
+speak to contacts). A public message reaches ``public_reach``
 people drawn at random from the whole market (with replacement), not only
 the speaker's contacts, and moves them like any other message.
 
