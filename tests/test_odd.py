@@ -31,7 +31,8 @@ def test_rule_parameter_table_matches_the_code():
                     s.source,
                 ]
                 row = "| " + " | ".join(map(str, cells)) + " |"
-                assert row in ODD, f"papers/odd.md is stale for policy.{s.name}: run tools/odd_tables.py"
+                stale = f"papers/odd.md is stale for policy.{s.name}: run tools/odd_tables.py"
+                assert row in ODD, stale
 
 
 def test_every_submodel_module_is_described():
