@@ -128,15 +128,9 @@ class Uncertainty:
                 "a table: { levels = [...] }, { low = .., high = .. } or "
                 "{ distribution = .., low = .., high = .. }",
             )
-        known = {"levels", "distribution", "low", "high", "mode"}
-        for key in spec:
-            if key not in known:
-                raise ParameterError(
-                    f"uncertainties.{name}.{key}",
-                    spec[key],
-                    "one of " + ", ".join(sorted(known)),
-                    unknown=True,
-                )
+        _only_known(
+            spec, {"levels", "distribution", "low", "high", "mode"}, f"uncertainties.{name}"
+        )
         levels = spec.get("levels")
         if levels is not None and not isinstance(levels, list | tuple):
             raise ParameterError(f"uncertainties.{name}.levels", levels, "a list of values")
@@ -314,15 +308,7 @@ class Experiment:
             "scenario",
             "table",
         }
-        for key in settings:
-            if key not in fields:
-                raise ParameterError(
-                    f"experiment.{key}",
-                    settings[key],
-                    "one of " + ", ".join(sorted(fields)),
-                    _close_match(key, sorted(fields)),
-                    unknown=True,
-                )
+        _only_known(settings, fields, "experiment")
         if not tables["policies"]:
             raise ParameterError("policies", {}, "a [policies] table naming at least one policy")
         policies = [
@@ -452,6 +438,19 @@ class Experiment:
             f"{self.name}: {self.design} design, {points} points x {reps} replications x "
             f"{policies} policies = {points * reps * policies:,} runs"
         )
+
+
+def _only_known(table: Mapping[str, Any], known: set[str], where: str) -> None:
+    """Refuse the first key of ``table`` that is not in ``known``, with a close match."""
+    for key in table:
+        if key not in known:
+            raise ParameterError(
+                f"{where}.{key}",
+                table[key],
+                "one of " + ", ".join(sorted(known)),
+                _close_match(key, sorted(known)),
+                unknown=True,
+            )
 
 
 def _int_seed(seed: int) -> int:
