@@ -208,18 +208,19 @@ def test_a_killed_sweep_resumes_to_the_same_results(tmp_path):
     process = subprocess.Popen([*command, "--out", str(tmp_path / "killed")])
     runs = tmp_path / "killed" / "runs"
     deadline = time.monotonic() + 120
-    while time.monotonic() < deadline and len(list(runs.glob("*.parquet"))) < 3:
+    while time.monotonic() < deadline and len(list(runs.glob("p*.parquet"))) < 3:
         time.sleep(0.05)
     os.kill(process.pid, signal.SIGKILL)
     process.wait()
-    finished = len(list(runs.glob("*.parquet")))
+    finished = len(list(runs.glob("p*.parquet")))
     assert 3 <= finished < 24, "kill the sweep while it runs"
-    for file in runs.glob("p*.parquet"):  # every visible result is whole
+    for file in runs.glob("p*.parquet"):  # every result file is whole (".p*" are cut writes)
         assert len(pd.read_parquet(file)) == 2
     resumed = subprocess.run(
         [*command, "--out", str(tmp_path / "killed")], capture_output=True, text=True, check=True
     )
     assert f"{24 - finished} tasks run, {finished} already done" in resumed.stdout
+    assert not list(runs.glob(".p*"))  # a write cut by the kill was cleared and redone
     subprocess.run([*command, "--out", str(tmp_path / "whole")], check=True, capture_output=True)
     experiment = Experiment.from_toml(path)
     pd.testing.assert_frame_equal(
