@@ -18,7 +18,7 @@ import pytest
 import scipy.stats
 
 import loyaltysim as ls
-from loyaltysim.reference import CORE, ReferenceModel
+from loyaltysim.reference import CORE, COUNTED_EVENTS, ReferenceModel
 
 #: A small market with many claims, failures and messages, story mechanisms off.
 DOCKING = dict(
@@ -30,19 +30,7 @@ DOCKING = dict(
     honesty_mean=0.7,
     fraud_propensity_max=0.1,
 )
-OUTCOMES = (
-    "discounted_profit_usd",
-    "acquisitions",
-    "churned",
-    "failures",
-    "claims_genuine",
-    "claims_mistaken",
-    "claims_fraudulent",
-    "false_accusations",
-    "wom_positive_messages",
-    "wom_negative_messages",
-    "final_active",
-)
+OUTCOMES = ("discounted_profit_usd", *COUNTED_EVENTS, "final_active")
 SEEDS = 25
 ALPHA = 0.01 / (len(ls.NAMED_POLICIES) * len(OUTCOMES) * 2)
 

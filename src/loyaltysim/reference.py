@@ -44,7 +44,7 @@ from loyaltysim.errors import ParameterError
 from loyaltysim.policies import DIMENSIONS, Policy, resolve_policy
 from loyaltysim.scenario import Scenario
 
-__all__ = ["CORE", "Customer", "ReferenceModel"]
+__all__ = ["CORE", "COUNTED_EVENTS", "Customer", "ReferenceModel"]
 
 #: Scenario settings that switch the story mechanisms off, leaving the core model.
 CORE: dict[str, Any] = {
@@ -286,7 +286,7 @@ class ReferenceModel(mesa.Model):
                 "profit_usd": lambda m: m.totals["profit_usd"],
                 "discounted_profit_usd": lambda m: m.totals["discounted_profit_usd"],
                 "active": lambda m: sum(a.status == ACTIVE for a in m.agents),
-                **{name: _total(name) for name in _COUNTS},
+                **{name: _total(name) for name in COUNTED_EVENTS},
             }
         )
 
@@ -366,6 +366,7 @@ class ReferenceModel(mesa.Model):
         self.datacollector.collect(self)
 
 
+# The reference keeps its own books (it imports nothing of the array model's code).
 _COSTS = (
     "compensation_genuine_usd",
     "compensation_mistaken_usd",
@@ -374,7 +375,8 @@ _COSTS = (
     "discounts_usd",
     "caprice_cost_usd",
 )
-_COUNTS = (
+#: Events counted every month (columns of the data collector, like the ledger's).
+COUNTED_EVENTS = (
     "acquisitions",
     "churned",
     "failures",
