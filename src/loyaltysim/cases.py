@@ -163,10 +163,6 @@ class CaseResult:
         }
 
 
-def _named(policy: Policy, name: str) -> Policy:
-    return policy.with_rules(name=name)
-
-
 _BASE = Policy.preset("always_compensate")
 
 _CASE_LIST = (
@@ -191,7 +187,7 @@ _CASE_LIST = (
         policies=(
             _BASE,
             Policy.preset("verify_first"),
-            _named(_BASE.with_rules(claims=ThresholdVerification(threshold_usd=500)), "threshold"),
+            _BASE.with_rules("threshold", claims=ThresholdVerification(threshold_usd=500)),
         ),
         story_answer="threshold",
         story_says="the price of the claim matters: paying without questions fails for luxury "
@@ -207,7 +203,7 @@ _CASE_LIST = (
         changes={},
         policies=(
             _BASE,
-            _named(_BASE.with_rules(guarantee=SatisfactionGuarantee()), "guarantee"),
+            _BASE.with_rules("guarantee", guarantee=SatisfactionGuarantee()),
         ),
         story_answer="guarantee",
         story_says="the honesty cost about $200 a year and paid for itself through positive "
@@ -224,13 +220,11 @@ _CASE_LIST = (
         changes={},
         policies=(
             _BASE,
-            _named(_BASE.with_rules(promises=OptimisticPromises()), "optimistic"),
-            _named(
-                _BASE.with_rules(
-                    promises=OptimisticPromises(),
-                    recovery=EscalateToManagement(capacity_per_month=10, priority="largest"),
-                ),
+            _BASE.with_rules("optimistic", promises=OptimisticPromises()),
+            _BASE.with_rules(
                 "optimistic_with_escalation",
+                promises=OptimisticPromises(),
+                recovery=EscalateToManagement(capacity_per_month=10, priority="largest"),
             ),
         ),
         story_answer="always_compensate",
@@ -249,7 +243,7 @@ _CASE_LIST = (
         changes={"public_share": 0.2, "public_reach": 100},
         policies=(
             _BASE,
-            _named(_BASE.with_rules(recovery=EscalateToManagement()), "escalate"),
+            _BASE.with_rules("escalate", recovery=EscalateToManagement()),
         ),
         story_answer="escalate",
         story_says="the closer top management stands to complaints, the more the firm "
@@ -268,7 +262,7 @@ _CASE_LIST = (
         changes={"horizon_months": 120},
         policies=(
             _BASE,
-            _named(_BASE.with_rules(outreach=KeepInTouch()), "keep_in_touch"),
+            _BASE.with_rules("keep_in_touch", outreach=KeepInTouch()),
         ),
         story_answer="keep_in_touch",
         story_says="keeping in touch converts prospects the competitor never wrote to",
@@ -301,7 +295,7 @@ _CASE_LIST = (
         changes={},
         policies=(
             _BASE,
-            _named(_BASE.with_rules(pruning=DropUnprofitable()), "drop_unprofitable"),
+            _BASE.with_rules("drop_unprofitable", pruning=DropUnprofitable()),
         ),
         story_answer="always_compensate",
         story_says="a customer turned away may still recommend you or come back later; "

@@ -163,6 +163,9 @@ class Rule(ABC):  # noqa: B024 - abstract methods live on the dimension bases
 
     dimension: ClassVar[str] = ""
     name: ClassVar[str] = ""
+    #: What the decision method answers per request: ``True``/``False``, or a
+    #: positive number (checked by :func:`decide`).
+    answers_numbers: ClassVar[bool] = False
 
     def __post_init__(self) -> None:
         """Validate (and convert) the parameters declared with :func:`rule_param`."""
@@ -237,6 +240,7 @@ class PromiseRule(Rule):
     """
 
     dimension = "promises"
+    answers_numbers = True
 
     @abstractmethod
     def promise_days(self, customers: np.ndarray, population: Population) -> np.ndarray:
@@ -939,16 +943,15 @@ def decide(
     """Call a rule's decision method and check its answer.
 
     A rule written by a user may return a list, ints or the wrong length;
-    this turns the answer into a boolean array (or, for
-    :meth:`PromiseRule.promise_days`, positive floats) or says which rule is
-    wrong.
+    this turns the answer into a boolean array (or positive floats, for a
+    rule whose ``answers_numbers`` is true) or says which rule is wrong.
 
     Raises:
         ParameterError: The answer is not one valid value per request.
     """
     size = len(requests)
     answer = np.asarray(getattr(rule, method)(requests, population, *extra))
-    numeric = method == "promise_days"
+    numeric = rule.answers_numbers
     wanted = "one positive number" if numeric else "one boolean"
     ok = answer.shape == (size,) and answer.dtype.kind in ("iuf" if numeric else "bi")
     if ok and numeric:

@@ -430,6 +430,8 @@ def _graph(scenario: Scenario, seed: int) -> nx.Graph:
     return nx.complete_graph(n)
 
 
+# One draw at a time, per agent: written from the ODD (section 5), not shared with
+# population.py, so that docking compares two implementations of the same description.
 def _beta(rng: np.random.Generator, mean: float, dispersion: float) -> float:
     """One draw with the given mean and dispersion = 1 / (alpha + beta + 1)."""
     if dispersion == 0 or mean in (0.0, 1.0):

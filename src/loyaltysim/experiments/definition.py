@@ -415,10 +415,16 @@ class Experiment:
         frame.index.name = "point"
         return frame
 
+    def point_values(self) -> list[dict[str, Any]]:
+        """Each design point's parameter values, as plain Python values (unset ones left out)."""
+        return [
+            {k: v.item() if hasattr(v, "item") else v for k, v in row.items() if not _missing(v)}
+            for _, row in self.points().iterrows()
+        ]
+
     def scenarios(self) -> Iterable[Scenario]:
         """The scenario of each design point, in order (validated)."""
-        for point, row in self.points().iterrows():
-            values = {k: v for k, v in row.items() if not _missing(v)}
+        for point, values in enumerate(self.point_values()):
             try:
                 yield Scenario.from_dict({**self.scenario, **values})
             except ParameterError as exc:

@@ -172,12 +172,12 @@ def sweep(
     store = ResultStore(out, experiment)
     store.open(overwrite=overwrite)
     done = store.done()
-    points = experiment.points()
+    points = experiment.point_values()
     tasks = [
-        Task(int(point), replication, {k: _native(v) for k, v in row.items() if _present(v)})
-        for point, row in points.iterrows()
+        Task(point, replication, values)
+        for point, values in enumerate(points)
         for replication in range(experiment.replications)
-        if (int(point), replication) not in done
+        if (point, replication) not in done
     ]
     total = len(points) * experiment.replications
     executor = "dask" if scheduler else ("processes" if (workers or 1) > 1 else "sequential")
@@ -280,11 +280,3 @@ def _progress(total: int, initial: int, name: str, show: bool) -> Any:
     from tqdm.auto import tqdm
 
     return tqdm(total=total, initial=initial, desc=name, unit="task")
-
-
-def _native(value: Any) -> Any:
-    return value.item() if hasattr(value, "item") else value
-
-
-def _present(value: Any) -> bool:
-    return not (value is None or (isinstance(value, float) and np.isnan(value)))

@@ -100,7 +100,10 @@ class ClaimAnswers:
 
 
 def fraud_probability(
-    population: Population, who: np.ndarray, scenario: Scenario, leniency: np.ndarray | None = None
+    population: Population,
+    who: np.ndarray,
+    scenario: Scenario,
+    leniency: float | np.ndarray | None = None,
 ) -> np.ndarray:
     """Probability that each of ``who`` files a fraudulent claim on a sound purchase.
 
@@ -144,9 +147,7 @@ def file_claims(
     boost = scenario.guarantee_claim_multiplier if announced else 1.0
     p_genuine = np.minimum(genuine_claim_probability(population, buyers, scenario) * boost, 1.0)
     p_mistaken = min(scenario.mistaken_claim_probability * boost, 1.0)
-    p_fraud = fraud_probability(
-        population, buyers, scenario, np.ones(buyers.size) if announced else None
-    )
+    p_fraud = fraud_probability(population, buyers, scenario, 1.0 if announced else None)
     sound = ~failed
     genuine = failed & (u < p_genuine)
     mistaken = sound & (u < p_mistaken)
