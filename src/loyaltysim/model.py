@@ -122,6 +122,7 @@ class LoyaltyModel(mesa.Model):
         """Simulate one month, submodel by submodel (MODEL.md section 3)."""
         t = round(self.time)
         scenario, policy, population = self.params, self.policy, self.population
+        self.last_month = None  # free last month's arrays before this month's are drawn
         month = Month(t, MonthlyDraws(self.seed_sequence, t, population.n), population.n)
         outreach.reach_out(population, policy.outreach, scenario, month)
         acquisition.acquire(

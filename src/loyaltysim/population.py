@@ -138,8 +138,10 @@ class Population:
 
     def counts(self) -> tuple[int, int, int]:
         """Number of prospects, active and lapsed customers."""
-        prospects, active, lapsed = np.bincount(self.status, minlength=3)
-        return int(prospects), int(active), int(lapsed)
+        status = self.status
+        active = np.count_nonzero(status == ACTIVE)
+        lapsed = np.count_nonzero(status == LAPSED)
+        return self.n - active - lapsed, active, lapsed
 
     @property
     def nbytes(self) -> int:

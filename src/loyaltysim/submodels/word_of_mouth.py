@@ -72,12 +72,14 @@ def spread(
         _, hearers = network.sample_contacts(np.flatnonzero(speakers), reach, rng)
         posters = np.count_nonzero((speakers & public) | also_public)
         readers = rng.integers(0, n, size=posters * scenario.public_reach)
-        heard += sign * (np.bincount(hearers, minlength=n) + np.bincount(readers, minlength=n))
+        times_heard = np.bincount(hearers, minlength=n)
+        times_read = np.bincount(readers, minlength=n)
+        heard += sign * (times_heard + times_read)
         month.spoke[speakers] = sign
         book[f"wom_{valence}_messages"] = np.count_nonzero(speakers)
-        book[f"wom_{valence}_reached"] = np.unique(hearers).size
+        book[f"wom_{valence}_reached"] = np.count_nonzero(times_heard)
         book[f"wom_public_{valence}"] = posters
-        book[f"wom_public_{valence}_reached"] = np.unique(readers).size
+        book[f"wom_public_{valence}_reached"] = np.count_nonzero(times_read)
     s = population.satisfaction
     s += scenario.wom_attitude_shift * heard
     np.clip(s, -1.0, 1.0, out=s)
