@@ -7,7 +7,7 @@ independent streams by *spawn key*, never by call order:
 stream         used for
 ============== ===========================================
 ``(0,)``       population traits and who starts active
-``(1,)``       the social network generator
+``(1,)``       the social network generator (NumPy, see network.py)
 ``(2, t)``     every random event of month ``t``
 ============== ===========================================
 
