@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import json
+import os
+import stat
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
+from loyaltysim._io import write_atomic
 from loyaltysim.cli import main
 
 SMALL = ["--set", "n_customers=600", "--set", "horizon_months=12"]
@@ -286,3 +290,12 @@ def test_bad_sweep_input_is_one_line_exit_2_and_nothing_written(capsys, tmp_path
     assert status == 2 and text == ""
     assert message in err and len(err.strip().splitlines()) == 1
     assert not out.exists()
+
+
+def test_a_file_written_whole_gets_the_permissions_of_a_plain_open(tmp_path):
+    mask = os.umask(0o022)
+    try:
+        write_atomic(tmp_path / "table.csv", lambda p: Path(p).write_text("a,b\n"))
+    finally:
+        os.umask(mask)
+    assert stat.S_IMODE((tmp_path / "table.csv").stat().st_mode) == 0o644

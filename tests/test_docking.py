@@ -7,7 +7,8 @@ seeds) on a small market with many events; for each of 11 outcomes a Welch t
 test of the means and a two-sample Kolmogorov-Smirnov test of the
 distributions, each at alpha = 0.01 / 88 (Bonferroni over 4 policies x 11
 outcomes x 2 tests), so a false alarm has at most a 1% chance. A second test
-shows the check has teeth: a 30% change in one rate is flagged.
+shows the check has teeth: a 30% change in one rate is flagged. The market,
+runs and tests live in :mod:`loyaltysim.validation` (notebook 08 shows them).
 """
 
 from __future__ import annotations
@@ -15,71 +16,49 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
-import scipy.stats
 
 import loyaltysim as ls
-from loyaltysim.reference import CORE, COUNTED_EVENTS, ReferenceModel
-
-#: A small market with many claims, failures and messages, story mechanisms off.
-DOCKING = dict(
-    CORE,
-    n_customers=600,
-    horizon_months=24,
-    failure_rate=0.1,
-    complaint_propensity_mean=0.3,
-    honesty_mean=0.7,
-    fraud_propensity_max=0.1,
+from loyaltysim.reference import CORE, ReferenceModel
+from loyaltysim.validation import (
+    ALPHA,
+    DOCKING,
+    OUTCOMES,
+    array_outcomes,
+    disagreements,
+    reference_outcomes,
 )
-OUTCOMES = ("discounted_profit_usd", *COUNTED_EVENTS, "final_active")
+
 SEEDS = 25
-ALPHA = 0.01 / (len(ls.NAMED_POLICIES) * len(OUTCOMES) * 2)
 
 
-def array_outcomes(scenario: ls.Scenario, policy: str) -> pd.DataFrame:
-    rows = []
-    for seed in range(SEEDS):
-        monthly = ls.run(scenario, policy, seed=seed).monthly
-        monthly["acquisitions"] = monthly[
-            ["acquisitions_advertising", "acquisitions_wom", "acquisitions_outreach"]
-        ].sum(axis=1)
-        row = {k: monthly[k].sum() for k in OUTCOMES if k != "final_active"}
-        rows.append({**row, "final_active": monthly["active"].iloc[-1]})
-    return pd.DataFrame(rows)
+def test_the_docking_check_is_the_documented_one():
+    assert len(OUTCOMES) == 11 and len(ls.NAMED_POLICIES) == 4
+    assert pytest.approx(0.01 / 88) == ALPHA
 
 
-def reference_outcomes(scenario: ls.Scenario, policy: str) -> pd.DataFrame:
-    rows = []
-    for seed in range(SEEDS):
-        model = ReferenceModel(scenario, policy, rng=10_000 + seed)
-        model.run_for(scenario.horizon_months)
-        monthly = model.datacollector.get_model_vars_dataframe()
-        row = {k: monthly[k].sum() for k in OUTCOMES if k != "final_active"}
-        rows.append({**row, "final_active": monthly["active"].iloc[-1]})
-    return pd.DataFrame(rows)
+def test_the_reference_runs_on_its_own_seeds():
+    tiny = ls.Scenario(**DOCKING).replace(n_customers=100, horizon_months=6)
+    model = ReferenceModel(tiny, "verify_first", rng=10_000 + 3)
+    model.run_for(tiny.horizon_months)
+    monthly = model.datacollector.get_model_vars_dataframe()
+    runs = reference_outcomes(tiny, "verify_first", [3])
+    assert runs.loc[0, "failures"] == monthly["failures"].sum()
+    assert runs.loc[0, "final_active"] == monthly["active"].iloc[-1]
 
 
-def disagreements(a: pd.DataFrame, b: pd.DataFrame) -> list[str]:
-    """Outcomes whose means (Welch) or distributions (KS) differ at level ALPHA."""
-    found = []
-    for outcome in OUTCOMES:
-        x, y = a[outcome].to_numpy(float), b[outcome].to_numpy(float)
-        if x.std() == 0 and y.std() == 0:
-            if x[0] != y[0]:
-                found.append(f"{outcome}: constant {x[0]} vs {y[0]}")
-            continue
-        welch = scipy.stats.ttest_ind(x, y, equal_var=False).pvalue
-        ks = scipy.stats.ks_2samp(x, y).pvalue
-        if min(welch, ks) < ALPHA:
-            found.append(
-                f"{outcome}: {x.mean():.2f} vs {y.mean():.2f} (Welch p={welch:.2g}, KS p={ks:.2g})"
-            )
-    return found
+def test_constant_outcomes_dock_only_when_equal():
+    ones = pd.DataFrame({k: [1.0] * 5 for k in OUTCOMES})
+    assert disagreements(ones, ones) == []
+    found = disagreements(ones, ones * 2)
+    assert len(found) == len(OUTCOMES) and "constant 1.0 vs 2.0" in found[0]
 
 
 @pytest.mark.parametrize("policy", ls.NAMED_POLICIES)
 def test_the_array_model_docks_with_the_mesa_reference(policy):
     scenario = ls.Scenario(**DOCKING)
-    fast, reference = array_outcomes(scenario, policy), reference_outcomes(scenario, policy)
+    fast = array_outcomes(scenario, policy, SEEDS)
+    reference = reference_outcomes(scenario, policy, SEEDS)
+    assert len(fast) == len(reference) == SEEDS
     assert disagreements(fast, reference) == []
     assert fast["claims_genuine"].mean() > 30 and fast["wom_negative_messages"].mean() > 20
 
@@ -88,8 +67,8 @@ def test_docking_detects_a_different_model():
     scenario = ls.Scenario(**DOCKING)
     changed = scenario.replace(failure_rate=0.13)  # the reference runs a 30% higher failure rate
     found = disagreements(
-        array_outcomes(scenario, "always_compensate"),
-        reference_outcomes(changed, "always_compensate"),
+        array_outcomes(scenario, "always_compensate", SEEDS),
+        reference_outcomes(changed, "always_compensate", SEEDS),
     )
     assert any(f.startswith("failures") for f in found), found
 

@@ -15,6 +15,8 @@ def write_atomic(path: str | Path, write: Callable[[str], object]) -> None:
 
     ``write`` receives the temporary path. If it raises (or the process is
     interrupted), the temporary file is removed and ``path`` is untouched.
+    The file ends with the permissions a plain ``open`` would give it (the
+    umask's), not the owner-only mode of a temporary file.
     """
     target = Path(path)
     target.parent.mkdir(parents=True, exist_ok=True)
@@ -22,7 +24,15 @@ def write_atomic(path: str | Path, write: Callable[[str], object]) -> None:
     os.close(fd)
     try:
         write(tmp)
+        os.chmod(tmp, 0o666 & ~_umask())
         os.replace(tmp, target)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def _umask() -> int:
+    """The process's umask (reading it means setting it, so set it back)."""
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask

@@ -41,6 +41,9 @@ from loyaltysim.simulation import (
 __all__ = ["main"]
 
 FIGURE_SUFFIXES = (".png", ".pdf", ".svg")
+APP_PORT = 8765
+#: What ``loyaltysim app`` needs beyond the core dependencies (the ``app`` extra).
+APP_MODULES = ("solara", "altair")
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -155,6 +158,21 @@ def _parser() -> argparse.ArgumentParser:
     p_par.add_argument("--json", action="store_true", help="print machine-readable JSON")
     p_par.add_argument("--group", default=None, help="only this group (e.g. claims, churn)")
     p_par.set_defaults(handler=_cmd_params)
+
+    p_app = sub.add_parser(
+        "app",
+        help="serve the interactive app (policy levers, network, live plots) on this machine",
+        description="Serve the SolaraViz app of loyaltysim.app on this machine only, then open "
+        "the printed address in a browser; Ctrl-C stops it. Needs the app extra: "
+        "pip install 'loyaltysim[app]'.",
+    )
+    p_app.add_argument("--port", type=int, default=APP_PORT, help=f"port (default {APP_PORT})")
+    p_app.add_argument(
+        "--host",
+        default="127.0.0.1",
+        help="loopback address to listen on: 127.0.0.1 (default), ::1 or localhost",
+    )
+    p_app.set_defaults(handler=_cmd_app)
     return parser
 
 
@@ -451,6 +469,69 @@ def _cmd_params(args: argparse.Namespace) -> int:
         print(f"  {row['name']} = {row['default']!r}  ({row['unit']}; {row['accepts']})")
         print(f"      {row['meaning']}")
         print(f"      source: {row['source']}")
+    return 0
+
+
+def _cmd_app(args: argparse.Namespace) -> int:
+    import ipaddress
+    import os
+    import socket
+    import warnings
+    from importlib.util import find_spec
+
+    if not 1 <= args.port <= 65535:
+        raise ParameterError("--port", args.port, "a whole number in [1, 65535]")
+    try:
+        loopback = args.host == "localhost" or ipaddress.ip_address(args.host).is_loopback
+    except ValueError:
+        loopback = False
+    if not loopback:
+        raise ParameterError(
+            "--host",
+            args.host,
+            "a loopback address: 127.0.0.1, ::1 or localhost",
+            "the app runs simulations for whoever reaches it and has no login; "
+            "to use it from another machine, forward the port over ssh",
+        )
+    missing = [name for name in APP_MODULES if find_spec(name) is None]
+    if missing:
+        raise LoyaltysimError(
+            f"the app needs {' and '.join(missing)}, which {'is' if len(missing) == 1 else 'are'} "
+            "not installed; install them with: pip install 'loyaltysim[app]'"
+        )
+    family = socket.AF_INET6 if ":" in args.host else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as uvicorn binds
+        try:
+            probe.bind((args.host, args.port))
+        except OSError as exc:
+            raise ParameterError(
+                "--port", args.port, "a free port", f"{args.host}:{args.port}: {exc.strerror}"
+            ) from None
+    # Set before solara is imported: its settings are read from the environment then.
+    os.environ.setdefault("SOLARA_TELEMETRY_MIXPANEL_ENABLE", "False")  # no calls home
+    from solara.__main__ import run as solara_run
+
+    # Solara warns on every page load over plain http at 127.0.0.1 (not "localhost") that its
+    # cookie falls back to samesite=lax: expected for a local app, so not shown.
+    warnings.filterwarnings("ignore", message="Cookies with samesite=none", category=UserWarning)
+
+    shown = f"[{args.host}]" if ":" in args.host else args.host
+    print(f"loyaltysim app: http://{shown}:{args.port} (Ctrl-C stops it)", file=sys.stderr)
+    solara_run.main(
+        [
+            "loyaltysim.app:Page",
+            "--host",
+            args.host,
+            "--port",
+            str(args.port),
+            "--production",
+            "--no-open",
+            "--no-check-version",
+        ],
+        prog_name="loyaltysim app",
+        standalone_mode=False,
+    )
     return 0
 
 

@@ -1,0 +1,616 @@
+"""Verification and docking: the model against closed forms and a second implementation.
+
+The evidence that the code does what ``papers/odd.md`` says, after Rand & Rust
+(2011), as functions that the test suite (``tests/test_closed_forms.py``,
+``tests/test_docking.py``) and notebook ``08_validation.ipynb`` share: the
+tests run them at large sizes and assert, the notebook runs them smaller and
+shows the numbers.
+
+- **Quiet markets.** :data:`QUIET` switches off everything that makes
+  failures, claims, requests and word of mouth happen.
+- **Closed forms.** A cohort's discounted value (:func:`cohort_scenario`,
+  :func:`cohort_values`, :func:`cohort_value`), Bass diffusion on the complete
+  graph (:func:`bass_scenario`, :func:`bass_share`, :func:`discrete_bass`,
+  :func:`continuous_bass`) and the one-claim condition for verifying
+  (:func:`one_claim_scenario`, :func:`one_claim_check`).
+- **Docking** (Axtell et al. 1996). :func:`array_outcomes` and
+  :func:`reference_outcomes` run :class:`loyaltysim.LoyaltyModel` and
+  :class:`loyaltysim.reference.ReferenceModel` on independent seeds;
+  :func:`compare_outcomes` (or :func:`dock`, which runs both) tests each of
+  :data:`OUTCOMES` with a Welch t test of the means and a two-sample
+  Kolmogorov-Smirnov test of the distributions at the Bonferroni level
+  :data:`ALPHA`; :func:`disagreements` lists the outcomes that differ.
+
+Example:
+    >>> from loyaltysim.validation import (
+    ...     cohort_parameters, cohort_scenario, cohort_value, cohort_values, standard_error)
+    >>> scenario = cohort_scenario(n_customers=2_000, horizon_months=12, base_monthly_churn=0.05)
+    >>> values = cohort_values(scenario, seed=1)
+    >>> expected = cohort_value(*cohort_parameters(scenario), months=12)
+    >>> bool(abs(values.mean() - expected) < 4 * standard_error(values))
+    True
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import scipy.stats
+
+from loyaltysim.model import LoyaltyModel
+from loyaltysim.policies import NAMED_POLICIES, Policy
+from loyaltysim.reference import CORE, COUNTED_EVENTS, ReferenceModel
+from loyaltysim.scenario import Scenario
+from loyaltysim.simulation import run
+
+__all__ = [
+    "ALPHA",
+    "CLAIM_KINDS",
+    "DOCKING",
+    "OUTCOMES",
+    "QUIET",
+    "REFERENCE_SEED_OFFSET",
+    "OneClaimCheck",
+    "array_outcomes",
+    "bass_scenario",
+    "bass_share",
+    "cohort_parameters",
+    "cohort_scenario",
+    "cohort_value",
+    "cohort_values",
+    "compare_outcomes",
+    "continuous_bass",
+    "disagreements",
+    "discrete_bass",
+    "dock",
+    "one_claim_check",
+    "one_claim_gain",
+    "one_claim_scenario",
+    "reference_outcomes",
+    "standard_error",
+]
+
+#: Everything that makes claims, failures, requests and word of mouth happen, switched off
+#: (with a lead time of exactly the median, every delivery keeps the realistic promise).
+QUIET: dict[str, float] = {
+    "failure_rate": 0.0,
+    "lead_time_sigma": 0.0,
+    "mistaken_claim_probability": 0.0,
+    "fraud_propensity_max": 0.0,
+    "haggle_propensity_mean": 0.0,
+    "haggle_propensity_dispersion": 0.0,
+    "caprice_propensity_mean": 0.0,
+    "caprice_propensity_dispersion": 0.0,
+    "wom_propensity_mean": 0.0,
+    "wom_propensity_dispersion": 0.0,
+}
+
+#: The monthly columns that count claims, by kind.
+CLAIM_KINDS = ("claims_genuine", "claims_mistaken", "claims_fraudulent")
+
+
+def standard_error(values: np.ndarray) -> float:
+    """The standard error of the mean of ``values`` (sample standard deviation over √n).
+
+    Example:
+        >>> round(standard_error(np.array([1.0, 2.0, 3.0, 4.0])), 4)
+        0.6455
+    """
+    values = np.asarray(values, dtype=float)
+    return float(values.std(ddof=1) / np.sqrt(values.size))
+
+
+# --- A cohort's discounted value -------------------------------------------------------------
+
+
+def cohort_scenario(**changes: Any) -> Scenario:
+    """A market in which everyone is a customer who buys once a month and stays with constant odds.
+
+    Nothing else happens (:data:`QUIET`, no acquisition, identical customers on
+    the complete graph), so each customer's expected discounted value has the
+    closed form :func:`cohort_value`.
+
+    Args:
+        **changes: Scenario settings that override these (``n_customers``,
+            ``horizon_months``, ``base_monthly_churn``, ...).
+
+    Returns:
+        The scenario.
+
+    Example:
+        >>> cohort_scenario(base_monthly_churn=0.05).initial_active_share
+        1.0
+    """
+    return Scenario(
+        **{
+            **QUIET,
+            "initial_active_share": 1.0,
+            "network": "complete",
+            "purchase_probability_mean": 1.0,
+            "purchase_probability_dispersion": 0.0,
+            "basket_value_sigma": 0.0,
+            "loyalty_mean": 0.5,
+            "loyalty_dispersion": 0.0,
+            "satisfaction_baseline_dispersion": 0.0,
+            "advertising_rate": 0.0,
+            "imitation_rate": 0.0,
+            **changes,
+        }
+    )
+
+
+def cohort_values(scenario: Scenario, seed: int) -> np.ndarray:
+    """Run ``scenario`` over its horizon and return each customer's discounted value (USD).
+
+    Args:
+        scenario: Usually a :func:`cohort_scenario`.
+        seed: Seed of the run.
+
+    Returns:
+        One discounted net contribution per person of the market.
+    """
+    model = LoyaltyModel(scenario, rng=seed)
+    model.run_for(scenario.horizon_months)
+    return model.population.discounted_value_usd
+
+
+def cohort_parameters(scenario: Scenario) -> tuple[float, float, float]:
+    """The terms of :func:`cohort_value` in a :func:`cohort_scenario`.
+
+    Args:
+        scenario: A cohort scenario.
+
+    Returns:
+        ``(margin, retention, monthly_rate)``: the margin of a month's purchase
+        (gross margin times basket value, USD), the monthly probability of
+        staying and the monthly discount rate.
+
+    Example:
+        >>> margin, retention, rate = cohort_parameters(cohort_scenario(base_monthly_churn=0.05))
+        >>> retention
+        0.95
+    """
+    margin = scenario.gross_margin * scenario.basket_value_usd
+    return margin, 1 - scenario.base_monthly_churn, scenario.monthly_discount_rate
+
+
+def cohort_value(
+    margin: float, retention: float, monthly_rate: float, months: int | None = None
+) -> float:
+    """A customer's expected discounted value: first period certain, paid at its end.
+
+    With purchases before churn and each month's cash booked at its end, a
+    customer who buys every month with margin *m* and stays each month with
+    probability *r* is worth m·Σ_{t=1..T} r^(t−1)/(1 + i)^t, which tends to
+    m/(1 + i − r) as T grows (Fader & Hardie).
+
+    Args:
+        margin: Margin of a month's purchase *m* (USD).
+        retention: Monthly probability of staying *r*.
+        monthly_rate: Monthly discount rate *i*.
+        months: Horizon *T*; ``None`` gives the limit as *T* grows.
+
+    Returns:
+        The expected discounted value (USD).
+
+    Example:
+        >>> round(cohort_value(10.0, 0.9, 0.01, months=2), 4)
+        18.7237
+        >>> round(cohort_value(10.0, 0.95, 0.01), 4)
+        166.6667
+    """
+    if months is None:
+        return margin / (1 + monthly_rate - retention)
+    t = np.arange(1, months + 1)
+    return float(margin * np.sum(retention ** (t - 1) / (1 + monthly_rate) ** t))
+
+
+# --- Bass diffusion -------------------------------------------------------------------------
+
+
+def bass_scenario(**changes: Any) -> Scenario:
+    """A market of prospects on the complete graph that adopt and never leave.
+
+    Everyone starts as a prospect and nobody churns, so the share of customers
+    follows the discrete Bass map (:func:`discrete_bass`) with advertising
+    ``p = 0.03`` and imitation ``q = 0.38``.
+
+    Args:
+        **changes: Scenario settings that override these (``network``, ...).
+
+    Returns:
+        The scenario (20,000 people, 30 months unless changed).
+
+    Example:
+        >>> bass_scenario().imitation_rate
+        0.38
+    """
+    return Scenario(
+        **{
+            **QUIET,
+            "n_customers": 20_000,
+            "horizon_months": 30,
+            "initial_active_share": 0.0,
+            "network": "complete",
+            "advertising_rate": 0.03,
+            "imitation_rate": 0.38,
+            "base_monthly_churn": 0.0,
+            **changes,
+        }
+    )
+
+
+def bass_share(scenario: Scenario, seed: int) -> np.ndarray:
+    """Run ``scenario`` and return the share of the market who are customers, month by month.
+
+    Args:
+        scenario: Usually a :func:`bass_scenario`.
+        seed: Seed of the run.
+
+    Returns:
+        The share at the end of months 1 to ``horizon_months``.
+    """
+    return run(scenario, seed=seed).monthly["active"].to_numpy() / scenario.n_customers
+
+
+def discrete_bass(p: float, q: float, months: int, f0: float = 0.0) -> np.ndarray:
+    """The discrete Bass map F(t + 1) = F(t) + (p + q·F(t))·(1 − F(t)).
+
+    On the complete graph a prospect converts in a month with probability
+    p + q·F, F being the share of customers at the start of the month.
+
+    Args:
+        p: Advertising (innovation) rate per month.
+        q: Imitation rate per month.
+        months: Number of months.
+        f0: Share of customers at the start, F(0).
+
+    Returns:
+        F(1), ..., F(months).
+
+    Example:
+        >>> discrete_bass(0.1, 0.5, 3).round(4).tolist()
+        [0.1, 0.235, 0.4014]
+    """
+    shares, share = np.empty(months), f0
+    for month in range(months):
+        share = share + (p + q * share) * (1 - share)
+        shares[month] = share
+    return shares
+
+
+def continuous_bass(p: float, q: float, months: int) -> np.ndarray:
+    """The continuous Bass curve F(t) = (1 − e^(−(p+q)t)) / (1 + (q/p)·e^(−(p+q)t)), F(0) = 0.
+
+    Args:
+        p: Advertising (innovation) rate per month.
+        q: Imitation rate per month.
+        months: Number of months.
+
+    Returns:
+        F(1), ..., F(months).
+
+    Example:
+        >>> continuous_bass(0.1, 0.5, 3).round(4).tolist()
+        [0.1205, 0.2789, 0.457]
+    """
+    decay = np.exp(-(p + q) * np.arange(1, months + 1))
+    return (1 - decay) / (1 + q / p * decay)
+
+
+# --- The one-claim condition for verifying --------------------------------------------------
+
+
+def one_claim_scenario(investigation_cost_usd: float) -> Scenario:
+    """A one-month market in which every customer buys once and may make one claim of one size.
+
+    Everyone is dishonest enough to claim (honesty 0, so a fraudulent claim
+    with probability ``fraud_propensity_max = 0.1``) and makes a mistaken claim
+    with probability 0.3; nobody's future is at stake, so verifying a claim
+    gains exactly :func:`one_claim_gain`.
+
+    Args:
+        investigation_cost_usd: What verifying one claim costs.
+
+    Returns:
+        The scenario (30,000 people, one month).
+
+    Example:
+        >>> one_claim_scenario(2.0).horizon_months
+        1
+    """
+    quiet = {k: v for k, v in QUIET.items() if k != "mistaken_claim_probability"}
+    return Scenario(
+        **{
+            **quiet,
+            "fraud_propensity_max": 0.1,
+            "mistaken_claim_probability": 0.3,
+            "n_customers": 30_000,
+            "horizon_months": 1,
+            "initial_active_share": 1.0,
+            "purchase_probability_mean": 1.0,
+            "purchase_probability_dispersion": 0.0,
+            "honesty_mean": 0.0,
+            "honesty_dispersion": 0.0,
+            "leniency_prior": 1.0,
+            "fraud_loyalty_dampening": 0.0,
+            "claim_value_sigma": 0.0,
+            "fraud_value_multiplier": 1.0,
+            "investigation_cost_usd": investigation_cost_usd,
+            "frontline_deflection_rate": 0.0,
+        }
+    )
+
+
+def one_claim_gain(scenario: Scenario) -> tuple[float, float]:
+    """What verifying one claim gains against paying it, in a :func:`one_claim_scenario`.
+
+    MODEL.md section 6: verifying a claim of value *A* gains
+    π·s·(A − L_F) − c − (1 − π)·f·(L_acc − A), with π the fraud share of
+    claims, s the detection rate, f the false-accusation rate and c the
+    investigation cost. In a one-month market L_F = L_acc = 0, so the gain is
+    π·s·A − c + (1 − π)·f·A.
+
+    Args:
+        scenario: A one-claim scenario (honesty 0, claims of one size).
+
+    Returns:
+        ``(gain, sd)``: the expected gain per claim (USD) and the standard
+        deviation of one claim's gain (fraud caught with probability s or an
+        honest customer accused with probability f, times A).
+
+    Example:
+        >>> gain, sd = one_claim_gain(one_claim_scenario(2.0))
+        >>> bool(gain > 0) and not one_claim_gain(one_claim_scenario(20.0))[0] > 0
+        True
+    """
+    fraud = scenario.fraud_propensity_max
+    pi = fraud / (fraud + scenario.mistaken_claim_probability)
+    amount, s, f = scenario.claim_value_usd, scenario.detection_rate, scenario.false_accusation_rate
+    gain = pi * s * amount - scenario.investigation_cost_usd + (1 - pi) * f * amount
+    sd = amount * np.sqrt(pi * s * (1 - s) + (1 - pi) * f * (1 - f) + pi * (1 - pi) * (s - f) ** 2)
+    return gain, float(sd)
+
+
+@dataclass(frozen=True)
+class OneClaimCheck:
+    """A one-claim market run under ``always_compensate`` and ``verify_first`` on one seed.
+
+    Attributes:
+        claims: Claims made under ``verify_first``.
+        claims_paid: Claims made under ``always_compensate`` (the same seed
+            draws the same claims, so the two agree).
+        simulated: The month's profit difference (verify minus pay) per claim (USD).
+        formula: The expected gain per claim, :func:`one_claim_gain` (USD).
+        sd: The standard deviation of one claim's gain (USD).
+    """
+
+    claims: int
+    claims_paid: int
+    simulated: float
+    formula: float
+    sd: float
+
+    def tolerance(self, k: float = 4.0) -> float:
+        """``k`` standard errors of the simulated gain per claim: k·sd/√claims."""
+        return k * self.sd / np.sqrt(self.claims)
+
+
+def one_claim_check(scenario: Scenario, seed: int) -> OneClaimCheck:
+    """Run ``scenario`` paying and verifying every claim; compare the gain with the formula.
+
+    Args:
+        scenario: A :func:`one_claim_scenario`.
+        seed: Seed of both runs.
+
+    Returns:
+        The simulated and expected gain per claim.
+    """
+    paid = run(scenario, "always_compensate", seed=seed).monthly.iloc[0]
+    checked = run(scenario, "verify_first", seed=seed).monthly.iloc[0]
+    claims = int(checked[list(CLAIM_KINDS)].sum())
+    formula, sd = one_claim_gain(scenario)
+    return OneClaimCheck(
+        claims=claims,
+        claims_paid=int(paid[list(CLAIM_KINDS)].sum()),
+        simulated=float((checked["profit_usd"] - paid["profit_usd"]) / claims),
+        formula=formula,
+        sd=sd,
+    )
+
+
+# --- Docking with the Mesa reference --------------------------------------------------------
+
+#: A small market with many claims, failures and messages, story mechanisms off
+#: (:data:`loyaltysim.reference.CORE`).
+DOCKING: dict[str, Any] = dict(
+    CORE,
+    n_customers=600,
+    horizon_months=24,
+    failure_rate=0.1,
+    complaint_propensity_mean=0.3,
+    honesty_mean=0.7,
+    fraud_propensity_max=0.1,
+)
+#: Outcomes compared: discounted profit, each counted event over the horizon, final customers.
+OUTCOMES: tuple[str, ...] = ("discounted_profit_usd", *COUNTED_EVENTS, "final_active")
+#: Bonferroni level: 1% over the named policies, the outcomes and two tests (Welch, KS).
+ALPHA: float = 0.01 / (len(NAMED_POLICIES) * len(OUTCOMES) * 2)
+#: The reference runs seed ``REFERENCE_SEED_OFFSET + seed``, independent of the array model's.
+REFERENCE_SEED_OFFSET = 10_000
+
+_ACQUISITIONS = ("acquisitions_advertising", "acquisitions_wom", "acquisitions_outreach")
+
+
+def _seeds(seeds: int | Iterable[int]) -> list[int]:
+    return list(range(seeds)) if isinstance(seeds, int) else list(seeds)
+
+
+def _totals(monthly: pd.DataFrame) -> dict[str, float]:
+    row = {k: monthly[k].sum() for k in OUTCOMES if k != "final_active"}
+    return {**row, "final_active": monthly["active"].iloc[-1]}
+
+
+def array_outcomes(
+    scenario: Scenario, policy: Policy | str, seeds: int | Iterable[int] = 25
+) -> pd.DataFrame:
+    """Run the array model (:func:`loyaltysim.run`) once per seed and total its outcomes.
+
+    Args:
+        scenario: The market.
+        policy: A :class:`Policy` or a preset name.
+        seeds: Seeds, or their number ``n`` for seeds ``0, ..., n - 1``.
+
+    Returns:
+        One row per seed, one column per outcome of :data:`OUTCOMES`.
+    """
+    rows = []
+    for seed in _seeds(seeds):
+        monthly = run(scenario, policy, seed=seed).monthly
+        monthly["acquisitions"] = monthly[list(_ACQUISITIONS)].sum(axis=1)
+        rows.append(_totals(monthly))
+    return pd.DataFrame(rows, columns=list(OUTCOMES))
+
+
+def reference_outcomes(
+    scenario: Scenario, policy: Policy | str, seeds: int | Iterable[int] = 25
+) -> pd.DataFrame:
+    """Run :class:`loyaltysim.reference.ReferenceModel` once per seed and total its outcomes.
+
+    Seed ``k`` runs the reference on ``REFERENCE_SEED_OFFSET + k``, so that its
+    draws are independent of :func:`array_outcomes` on the same seeds.
+
+    Args:
+        scenario: The market (within :data:`loyaltysim.reference.CORE`).
+        policy: A :class:`Policy` or a preset name.
+        seeds: Seeds, or their number ``n`` for seeds ``0, ..., n - 1``.
+
+    Returns:
+        One row per seed, one column per outcome of :data:`OUTCOMES`.
+    """
+    rows = []
+    for seed in _seeds(seeds):
+        model = ReferenceModel(scenario, policy, rng=REFERENCE_SEED_OFFSET + seed)
+        model.run_for(scenario.horizon_months)
+        rows.append(_totals(model.datacollector.get_model_vars_dataframe()))
+    return pd.DataFrame(rows, columns=list(OUTCOMES))
+
+
+def compare_outcomes(
+    array: pd.DataFrame, reference: pd.DataFrame, alpha: float | None = None
+) -> pd.DataFrame:
+    """Test, outcome by outcome, whether two samples of runs come from one distribution.
+
+    For each outcome of :data:`OUTCOMES`, a Welch t test of the means and a
+    two-sample Kolmogorov-Smirnov test of the distributions; the outcome agrees
+    unless either p-value is below ``alpha``. An outcome constant in both
+    samples agrees if the constants are equal (both p-values 1, else 0).
+
+    Args:
+        array: Outcomes of the array model (:func:`array_outcomes`).
+        reference: Outcomes of the reference (:func:`reference_outcomes`).
+        alpha: Level of each test (default :data:`ALPHA`).
+
+    Returns:
+        Indexed by ``outcome``: ``array_mean``, ``reference_mean``,
+        ``welch_p``, ``ks_p`` and ``agrees``.
+
+    Example:
+        >>> a = pd.DataFrame({k: [1.0, 2.0, 3.0, 4.0] for k in OUTCOMES})
+        >>> bool(compare_outcomes(a, a + 0.5)["agrees"].all())
+        True
+    """
+    alpha = ALPHA if alpha is None else alpha
+    rows = []
+    for outcome in OUTCOMES:
+        x, y = array[outcome].to_numpy(float), reference[outcome].to_numpy(float)
+        if x.std() == 0 and y.std() == 0:
+            welch = ks = 1.0 if x[0] == y[0] else 0.0
+        else:
+            welch = float(scipy.stats.ttest_ind(x, y, equal_var=False).pvalue)
+            ks = float(scipy.stats.ks_2samp(x, y).pvalue)
+        rows.append(
+            {
+                "outcome": outcome,
+                "array_mean": x.mean(),
+                "reference_mean": y.mean(),
+                "welch_p": welch,
+                "ks_p": ks,
+                "agrees": not min(welch, ks) < alpha,
+            }
+        )
+    return pd.DataFrame(rows).set_index("outcome")
+
+
+def dock(
+    scenario: Scenario,
+    policy: Policy | str,
+    seeds: int | Iterable[int] = 25,
+    alpha: float | None = None,
+    *,
+    reference_scenario: Scenario | None = None,
+) -> pd.DataFrame:
+    """Run both implementations on ``seeds`` and compare their outcomes.
+
+    Args:
+        scenario: The market (within :data:`loyaltysim.reference.CORE`).
+        policy: A :class:`Policy` or a preset name.
+        seeds: Seeds, or their number ``n`` for seeds ``0, ..., n - 1``.
+        alpha: Level of each test (default :data:`ALPHA`).
+        reference_scenario: A different market for the reference (default
+            ``scenario``), to see the check flag a difference.
+
+    Returns:
+        :func:`compare_outcomes` of :func:`array_outcomes` and
+        :func:`reference_outcomes`.
+
+    Example:
+        >>> small = Scenario(**DOCKING).replace(n_customers=100, horizon_months=6)
+        >>> table = dock(small, "verify_first", seeds=3)
+        >>> list(table.columns), len(table) == len(OUTCOMES)
+        (['array_mean', 'reference_mean', 'welch_p', 'ks_p', 'agrees'], True)
+    """
+    seeds = _seeds(seeds)
+    reference_scenario = scenario if reference_scenario is None else reference_scenario
+    return compare_outcomes(
+        array_outcomes(scenario, policy, seeds),
+        reference_outcomes(reference_scenario, policy, seeds),
+        alpha,
+    )
+
+
+def disagreements(
+    array: pd.DataFrame, reference: pd.DataFrame, alpha: float | None = None
+) -> list[str]:
+    """The outcomes whose means (Welch) or distributions (KS) differ at level ``alpha``.
+
+    Args:
+        array: Outcomes of the array model (:func:`array_outcomes`).
+        reference: Outcomes of the reference (:func:`reference_outcomes`).
+        alpha: Level of each test (default :data:`ALPHA`).
+
+    Returns:
+        One line per outcome that differs (empty when the implementations
+        dock), with both means and p-values.
+
+    Example:
+        >>> a = pd.DataFrame({k: [1.0, 2.0, 3.0, 4.0] for k in OUTCOMES})
+        >>> disagreements(a, a + 10)[0]
+        'discounted_profit_usd: 2.50 vs 12.50 (Welch p=3.4e-05, KS p=0.029)'
+    """
+    table = compare_outcomes(array, reference, alpha)
+    found = []
+    for outcome, row in table[~table["agrees"]].iterrows():
+        constant = [frame[outcome].to_numpy(float).std() == 0 for frame in (array, reference)]
+        if all(constant):
+            found.append(f"{outcome}: constant {row.array_mean} vs {row.reference_mean}")
+        else:
+            found.append(
+                f"{outcome}: {row.array_mean:.2f} vs {row.reference_mean:.2f} "
+                f"(Welch p={row.welch_p:.2g}, KS p={row.ks_p:.2g})"
+            )
+    return found
