@@ -71,7 +71,7 @@ class GraphNetwork(SocialNetwork):
         if not simple:
             keys = _edge_keys(edges[:, 0], edges[:, 1], n)
             keys = _distinct(keys[edges[:, 0] != edges[:, 1]])
-            edges = np.column_stack([keys // n, keys % n])
+            edges = _edges_from_keys(keys, n)
         u, v = edges[:, 0].astype(np.int32), edges[:, 1].astype(np.int32)
         del edges
         rows, cols = np.concatenate([u, v]), np.concatenate([v, u])
@@ -208,6 +208,11 @@ def _edge_keys(u: np.ndarray, v: np.ndarray, n: int) -> np.ndarray:
     return lo * n + hi
 
 
+def _edges_from_keys(keys: np.ndarray, n: int) -> np.ndarray:
+    """The ``(m, 2)`` int32 edges that :func:`_edge_keys` made ``keys`` of."""
+    return np.column_stack([keys // n, keys % n]).astype(np.int32)
+
+
 def _distinct(keys: np.ndarray) -> np.ndarray:
     """The distinct values of ``keys``, sorted.
 
@@ -263,8 +268,7 @@ def watts_strogatz_edges(n: int, k: int, p: float, rng: np.random.Generator) -> 
         rewired = np.sort(np.concatenate([rewired, keys[fine]]))
         pending = pending[~fine]
     if pending.size:  # people linked to everyone else keep their lattice edge, as in networkx
-        keys = _distinct(_edge_keys(u, v, n))
-        return np.column_stack([keys // n, keys % n]).astype(np.int32)
+        return _edges_from_keys(_distinct(_edge_keys(u, v, n)), n)
     return np.column_stack([u, v])
 
 
@@ -284,7 +288,7 @@ def erdos_renyi_edges(n: int, p: float, rng: np.random.Generator) -> np.ndarray:
         fresh = _edge_keys(u, v, n)[u != v]
         keys = _distinct(np.concatenate([keys, fresh]))
     keys = rng.permutation(keys)[:m]
-    return np.column_stack([keys // n, keys % n]).astype(np.int32)
+    return _edges_from_keys(keys, n)
 
 
 def barabasi_albert_edges(n: int, m: int, rng: np.random.Generator) -> np.ndarray:
