@@ -8,7 +8,7 @@ For each size N, on the default market (60 months, policy ``--policy``):
   ``--repeats`` times (medians); customer-months per second; build time
   (network generation included); peak memory of one build and run, measured
   with ``tracemalloc`` (NumPy reports its buffers to it) and divided by N;
-- **reference** (:mod:`loyaltysim.reference`, one Mesa agent per customer, on
+- **reference** (:mod:`loyaltysim.evidence.reference`, one Mesa agent per customer, on
   the core scenario): timed once over ``--reference-months`` months, up to
   ``--reference-max`` people; the table gives the package's speed over it
   (both measured in this run, on the same machine);
@@ -31,7 +31,7 @@ import tracemalloc
 from pathlib import Path
 
 from loyaltysim import LoyaltyModel, Scenario
-from loyaltysim.reference import CORE, ReferenceModel
+from loyaltysim.evidence.reference import CORE, ReferenceModel
 from loyaltysim.simulation import versions
 
 MONTHS = 60

@@ -7,7 +7,7 @@ import pytest
 from loyaltysim import Scenario
 
 # QUIET lives in the package (notebook 08 uses it too); tests keep `from conftest import QUIET`.
-from loyaltysim.validation import QUIET  # noqa: F401
+from loyaltysim.evidence.closed_forms import QUIET  # noqa: F401
 
 
 @pytest.fixture

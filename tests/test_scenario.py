@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from loyaltysim import ParameterError, Scenario, ScenarioFileError
-from loyaltysim.scenario import parse_value
+from loyaltysim.params import parse_value
 
 
 def test_defaults_are_valid_and_documented():

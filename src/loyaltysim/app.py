@@ -39,7 +39,7 @@ from scipy.sparse.csgraph import shortest_path
 
 from loyaltysim.model import LoyaltyModel
 from loyaltysim.network import SocialNetwork
-from loyaltysim.policies import CORE_DIMENSIONS, NAMED_POLICIES, Policy, registered_rules
+from loyaltysim.policies import DIMENSIONS, NAMED_POLICIES, Policy, registered_rules
 from loyaltysim.population import ACTIVE, LAPSED
 from loyaltysim.scenario import NETWORKS, Scenario
 
@@ -58,7 +58,7 @@ __all__ = [
 ]
 
 #: Policy dimensions with a select of their own in the sidebar.
-LEVERS = CORE_DIMENSIONS
+LEVERS = tuple(name for name, dimension in DIMENSIONS.items() if dimension.core)
 #: Select value meaning "the named policy's rule for this dimension".
 FROM_POLICY = "as named policy"
 #: Colours: satisfaction of customers on [-1, 1]; people who are not customers in grey.

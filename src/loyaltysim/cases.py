@@ -21,7 +21,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
+
+from loyaltysim.comparison import Comparison, compare
 from loyaltysim.errors import ParameterError
+from loyaltysim.params import close_match
 from loyaltysim.policies import (
     DropUnprofitable,
     EscalateToManagement,
@@ -31,8 +35,8 @@ from loyaltysim.policies import (
     SatisfactionGuarantee,
     ThresholdVerification,
 )
-from loyaltysim.scenario import Scenario, _close_match
-from loyaltysim.simulation import Comparison, compare
+from loyaltysim.scenario import Scenario
+from loyaltysim.seeding import NOT_GIVEN, renamed_seed
 
 __all__ = ["CASES", "Case", "CaseResult", "get_case"]
 
@@ -76,24 +80,27 @@ class Case:
     def run(
         self,
         replications: int | None = None,
-        seed: int = 2026,
+        rng: int | np.random.SeedSequence = 2026,
         scenario: Scenario | None = None,
         progress: bool = False,
+        seed: Any = NOT_GIVEN,
     ) -> CaseResult:
         """Compare the case's policies and read the result.
 
         Args:
             replications: Paired replications (default: :attr:`replications`).
-            seed: Root seed.
+            rng: Root seed.
             scenario: Another market to ask the question in (default:
                 :attr:`scenario`).
             progress: Show a progress bar.
+            seed: The old name of ``rng`` (deprecated).
         """
+        rng = renamed_seed(rng, seed, "Case.run")
         comparison = compare(
             scenario if scenario is not None else self.scenario,
             list(self.policies),
             replications=replications or self.replications,
-            seed=seed,
+            rng=rng,
             progress=progress,
         )
         return CaseResult(self, comparison)
@@ -318,7 +325,5 @@ def get_case(name: str) -> Case:
         ParameterError: No such case.
     """
     if name not in CASES:
-        raise ParameterError(
-            "case", name, "one of " + ", ".join(CASES), _close_match(name, list(CASES))
-        )
+        raise ParameterError("case", name, "one of " + ", ".join(CASES), close_match(name, CASES))
     return CASES[name]

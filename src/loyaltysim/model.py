@@ -20,12 +20,26 @@ import numpy as np
 from loyaltysim.agents import CustomerAgent
 from loyaltysim.errors import ParameterError
 from loyaltysim.firm import Firm
-from loyaltysim.month import Month, MonthlyDraws
+from loyaltysim.month import Month
 from loyaltysim.network import GraphNetwork, SocialNetwork, build_network
-from loyaltysim.policies import Policy, resolve_policy
+from loyaltysim.outcomes import Books
+from loyaltysim.policies import (
+    CAPRICES,
+    CLAIMS,
+    DIMENSIONS,
+    GUARANTEE,
+    LISTENING,
+    OUTREACH,
+    PRICING,
+    PROMISES,
+    PRUNING,
+    RECOVERY,
+    Policy,
+    resolve_policy,
+)
 from loyaltysim.population import Population
 from loyaltysim.scenario import Scenario
-from loyaltysim.seeding import NETWORK, POPULATION, as_seed_sequence, stream
+from loyaltysim.seeding import NETWORK, POPULATION, MonthlyDraws, as_seed_sequence, stream
 from loyaltysim.submodels import (
     acquisition,
     churn,
@@ -106,6 +120,7 @@ class LoyaltyModel(mesa.Model):
         self.firm = Firm.start(self.params)
         self.last_month: Month | None = None
         self.ledger = ledger.Ledger(self.params.horizon_months)
+        self._added_dimensions = [d for d in DIMENSIONS.values() if d.submodel is not None]
         self.datacollector = ledger.LedgerCollector(self.ledger)
         self._customers: dict[int, CustomerAgent] = {}
         if inspect_agents if inspect_agents is not None else n <= AGENTS_AUTO_LIMIT:
@@ -119,33 +134,41 @@ class LoyaltyModel(mesa.Model):
         return int(self.time)
 
     def step(self) -> None:
-        """Simulate one month, submodel by submodel (MODEL.md section 3)."""
+        """Simulate one month, submodel by submodel (the ODD schedule, ``papers/odd.md`` §3)."""
         t = round(self.time)
-        scenario, policy, population = self.params, self.policy, self.population
+        scenario, policy, population, firm = self.params, self.policy, self.population, self.firm
         self.last_month = None  # free last month's arrays before this month's are drawn
         month = Month(t, MonthlyDraws(self.seed_sequence, t, population.n), population.n)
-        outreach.reach_out(population, policy.outreach, scenario, month)
+        outreach.reach_out(population, scenario, policy.rule(OUTREACH), month)
         acquisition.acquire(
-            population, self.network, scenario, policy.promises, policy.guarantee, month
+            population, self.network, scenario, policy.rule(PROMISES), policy.rule(GUARANTEE), month
         )
-        purchases.purchase(population, scenario, policy.promises, self.firm, month)
-        batch, kinds, position = claims.file_claims(population, scenario, policy.guarantee, month)
-        requests.haggle(population, scenario, policy.pricing, month)
-        requests.caprices(population, scenario, policy.caprices, month)
-        answers = claims.answer_claims(
-            batch, kinds, position, policy.claims, policy.guarantee, population, scenario, month
+        purchases.purchase(population, firm, scenario, policy.rule(PROMISES), month)
+        claims.file_claims(population, scenario, policy.rule(GUARANTEE), month)
+        requests.haggle(population, scenario, policy.rule(PRICING), month)
+        requests.caprices(population, scenario, policy.rule(CAPRICES), month)
+        claims.answer_claims(
+            population, scenario, policy.rule(CLAIMS), policy.rule(GUARANTEE), month
         )
-        recovery.recover(batch, answers, policy.recovery, population, scenario, month)
-        claims.settle_claims(batch, answers, population, scenario, month)
-        listening.listen(batch, kinds, policy.listening, self.firm, population, scenario, month)
-        pruning.prune(population, policy.pruning, scenario, month)
+        recovery.recover(population, scenario, policy.rule(RECOVERY), month)
+        claims.settle_claims(population, scenario, month)
+        listening.listen(population, firm, scenario, policy.rule(LISTENING), month)
+        pruning.prune(population, scenario, policy.rule(PRUNING), month)
+        for dimension in self._added_dimensions:  # dimensions added outside the package
+            dimension.submodel(population, scenario, policy.rule(dimension), month)
         satisfaction.update_satisfaction(population, scenario, month)
         word_of_mouth.spread(population, self.network, scenario, month)
         churn.churn(population, scenario, month)
-        ledger.close_month(population, scenario, month, self.ledger)
+        ledger.close_month(population, self.ledger, scenario, month)
         self.last_month = month
         if t >= scenario.horizon_months:
             self.running = False
+
+    def books(self) -> Books:
+        """The run's books so far: every monthly ledger column, and the population."""
+        return Books(
+            {name: self.ledger.column(name) for name in self.ledger.names}, self.population
+        )
 
     def customer(self, index: int) -> CustomerAgent:
         """The Mesa agent of person ``index``, created on first use."""

@@ -1,4 +1,4 @@
-"""One month's working state, shared by the submodels in schedule order."""
+"""One month's working state, handed from submodel to submodel in schedule order."""
 
 from __future__ import annotations
 
@@ -6,7 +6,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from loyaltysim.seeding import EVENTS, stream
+from loyaltysim.policies.contract import ClaimBatch
+from loyaltysim.seeding import MonthlyDraws
 
 __all__ = [
     "ACCUSED",
@@ -15,9 +16,8 @@ __all__ = [
     "RESOLVED",
     "RESOLVED_QUICKLY",
     "SILENT",
-    "Draw",
+    "ClaimAnswers",
     "Month",
-    "MonthlyDraws",
 ]
 
 #: Complaint outcome of a person's failure this month (:attr:`Month.outcome`), in TARP's terms
@@ -25,27 +25,42 @@ __all__ = [
 #: the outcome TARP does not have: the genuine claim was rejected as fraud.
 NO_FAILURE, SILENT, NOT_RESOLVED, RESOLVED, RESOLVED_QUICKLY, ACCUSED = range(6)
 
-
-class Draw:
-    """Rows of the per-person uniform block, one per kind of decision."""
-
-    ACQUIRE, PURCHASE, FAIL, LATE, CLAIM, VERIFY, HAGGLE, CAPRICE, TALK, PUBLIC, CHURN = range(11)
-    COUNT = 11
+_NO_ONE = np.zeros(0, dtype=np.int64)
+_NO_CLAIM = np.zeros(0, dtype=bool)
 
 
-class MonthlyDraws:
-    """The random numbers of month ``t``, from stream ``(2, t)`` of the run's seed.
+@dataclass(eq=False)
+class ClaimAnswers:
+    """How each claim of the month was answered (one entry per claim of :attr:`Month.claims`).
 
-    ``uniform[row]`` holds one uniform per person for each decision in
-    :class:`Draw`, drawn before anything else in the month, so a person's
-    draws are the same under every policy (common random numbers).
-    ``rng`` then serves the draws whose number depends on what happened
-    (claim values, which contacts hear a message).
+    Attributes:
+        honoured: Refunded at once under the guarantee.
+        deflected: Turned away by the front line.
+        investigated: Investigated before an answer.
+        rejected: Rejected as fraud after an investigation.
+        escalated: Taken up by management (set by the recovery submodel).
     """
 
-    def __init__(self, seed: np.random.SeedSequence, month: int, n: int) -> None:
-        self.rng = np.random.default_rng(stream(seed, EVENTS, month))
-        self.uniform = self.rng.random((Draw.COUNT, n), dtype=np.float32)
+    honoured: np.ndarray = field(default_factory=lambda: _NO_CLAIM)
+    deflected: np.ndarray = field(default_factory=lambda: _NO_CLAIM)
+    investigated: np.ndarray = field(default_factory=lambda: _NO_CLAIM)
+    rejected: np.ndarray = field(default_factory=lambda: _NO_CLAIM)
+    escalated: np.ndarray = field(default_factory=lambda: _NO_CLAIM)
+
+    @property
+    def reversed(self) -> np.ndarray:
+        """Rejected or deflected claims that management took up (and paid)."""
+        return self.escalated & (self.rejected | self.deflected)
+
+    @property
+    def paid(self) -> np.ndarray:
+        """Claims paid in the end."""
+        return ~(self.rejected | self.deflected) | self.escalated
+
+    @property
+    def paid_at_once(self) -> np.ndarray:
+        """Claims paid without an investigation or a fight."""
+        return ~(self.rejected | self.deflected | self.investigated)
 
 
 @dataclass(eq=False)
@@ -56,6 +71,7 @@ class Month:
         t: Month number, 1-based (money booked at the end of month ``t`` is
             discounted by ``(1 + i_m) ** t``).
         draws: The month's random numbers.
+        n: People in the market.
         book: Ledger entries of the month, by column name.
         satisfaction_change: Per person, the sum of this month's event
             effects (failures, claim and request outcomes); applied by the
@@ -64,6 +80,14 @@ class Month:
         cost_usd: Per person, service costs spent on them this month.
         buyers: Indices of people who bought this month.
         failed: Per buyer, whether the purchase failed.
+        claims: The claims filed this month, as the firm sees them.
+        claim_kinds: Per claim, genuine, mistaken or fraudulent (codes of
+            :mod:`loyaltysim.submodels.claims`; the model's knowledge only).
+        claim_positions: Per claim, where its filing uniform fell within its
+            own filing probability (a uniform on [0, 1) that the front line's
+            deflection reuses).
+        answers: How each claim was answered (front line, investigation,
+            management).
         falsely_accused: Per person, accused of fraud on an honest claim.
         caught: Per person, exposed filing a fraudulent claim.
         paid_fraudsters: Indices of people whose fraudulent claim was paid.
@@ -86,6 +110,10 @@ class Month:
     cost_usd: np.ndarray = field(init=False)
     buyers: np.ndarray = field(init=False)
     failed: np.ndarray = field(init=False)
+    claims: ClaimBatch = field(init=False)
+    claim_kinds: np.ndarray = field(init=False)
+    claim_positions: np.ndarray = field(init=False)
+    answers: ClaimAnswers = field(init=False)
     falsely_accused: np.ndarray = field(init=False)
     caught: np.ndarray = field(init=False)
     paid_fraudsters: np.ndarray = field(init=False)
@@ -95,21 +123,24 @@ class Month:
     spoke: np.ndarray = field(init=False)
 
     def __post_init__(self) -> None:
-        empty = np.zeros(0, dtype=np.int64)
         self.satisfaction_change = np.zeros(self.n)
         self.margin_usd = np.zeros(self.n)
         self.cost_usd = np.zeros(self.n)
-        self.buyers = empty
-        self.failed = np.zeros(0, dtype=bool)
+        self.buyers = _NO_ONE
+        self.failed = _NO_CLAIM
+        self.claims = ClaimBatch(customers=_NO_ONE, value_usd=np.zeros(0))
+        self.claim_kinds = np.zeros(0, dtype=np.int8)
+        self.claim_positions = np.zeros(0)
+        self.answers = ClaimAnswers()
         self.falsely_accused = np.zeros(self.n, dtype=bool)
         self.caught = np.zeros(self.n, dtype=bool)
-        self.paid_fraudsters = empty
+        self.paid_fraudsters = _NO_ONE
         self.outcome = np.zeros(self.n, dtype=np.int8)
-        self.praised = empty
+        self.praised = _NO_ONE
         self.dropped = np.zeros(self.n, dtype=bool)
         self.spoke = np.zeros(self.n, dtype=np.int8)
 
     def uniform(self, row: int, who: np.ndarray | None = None) -> np.ndarray:
         """This month's uniforms of one decision row, for everyone or for ``who``."""
-        u = self.draws.uniform[row]
+        u = self.draws.row(row)
         return u if who is None else u[who]

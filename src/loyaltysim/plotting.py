@@ -5,7 +5,8 @@ from __future__ import annotations
 import numpy as np
 from matplotlib.figure import Figure
 
-from loyaltysim.simulation import Comparison, RunResult
+from loyaltysim.comparison import Comparison
+from loyaltysim.simulation import RunResult
 
 __all__ = ["plot_comparison", "plot_run"]
 

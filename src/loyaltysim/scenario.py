@@ -21,149 +21,30 @@ Example:
 from __future__ import annotations
 
 import dataclasses
-import difflib
-import math
+import functools
 import tomllib
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from loyaltysim.errors import ParameterError, ScenarioFileError
+from loyaltysim.params import (
+    ParameterSpec,
+    close_match,
+    dispersion,
+    effect,
+    money,
+    param,
+    probability,
+    share,
+    specs_of,
+)
 
-__all__ = ["NETWORKS", "ParameterSpec", "Scenario", "load_scenario_file", "parse_value"]
+__all__ = ["NETWORKS", "Scenario", "load_scenario_file"]
 
 #: Social network generators a scenario may name.
 NETWORKS = ("watts_strogatz", "barabasi_albert", "erdos_renyi", "complete")
-
-
-@dataclass(frozen=True)
-class ParameterSpec:
-    """Declared facts about one parameter (shown by ``loyaltysim params``).
-
-    Attributes:
-        name: Parameter name.
-        default: Default value.
-        unit: Unit of the value (``"USD"``, ``"1/month"``, ``"share"``...).
-        meaning: One sentence on what the parameter does.
-        source: Literature source or the stated reason for the default.
-        group: The part of the model it belongs to.
-        low: Smallest allowed value (numbers), inclusive.
-        high: Largest allowed value (numbers).
-        high_open: ``True`` when ``high`` itself is excluded.
-        choices: Allowed values (strings).
-        kind: ``"float"``, ``"int"`` or ``"choice"``.
-    """
-
-    name: str
-    default: Any
-    unit: str
-    meaning: str
-    source: str
-    group: str
-    low: float | None = None
-    high: float | None = None
-    high_open: bool = False
-    choices: tuple[str, ...] | None = None
-    kind: str = "float"
-
-    @property
-    def accepts(self) -> str:
-        """What the parameter accepts, in words."""
-        if self.kind == "choice":
-            return "one of " + ", ".join(repr(c) for c in self.choices or ())
-        what = "a whole number" if self.kind == "int" else "a number"
-        low = "-inf" if self.low is None else _fmt(self.low)
-        high = "inf" if self.high is None else _fmt(self.high)
-        closing = ")" if self.high_open or self.high is None else "]"
-        return f"{what} in [{low}, {high}{closing}"
-
-    def validate(self, value: Any, name: str | None = None) -> Any:
-        """Return ``value`` converted to the parameter's type, or raise.
-
-        Args:
-            value: The value to check.
-            name: Name to report in the error (defaults to ``self.name``).
-
-        Raises:
-            ParameterError: Wrong type or out of range.
-        """
-        label = name or self.name
-        if self.kind == "choice":
-            if not isinstance(value, str) or value not in (self.choices or ()):
-                hint = _close_match(value, self.choices or ()) if isinstance(value, str) else ""
-                raise ParameterError(label, value, self.accepts, hint)
-            return value
-        if isinstance(value, bool) or not isinstance(value, int | float):
-            raise ParameterError(label, value, self.accepts)
-        if self.kind == "int":
-            if isinstance(value, float) and not value.is_integer():
-                raise ParameterError(label, value, self.accepts)
-            value = int(value)
-        else:
-            value = float(value)
-            if math.isnan(value):
-                raise ParameterError(label, value, self.accepts)
-        too_low = self.low is not None and value < self.low
-        too_high = self.high is not None and (
-            value >= self.high if self.high_open else value > self.high
-        )
-        if too_low or too_high:
-            raise ParameterError(label, value, self.accepts)
-        return value
-
-
-def _fmt(x: float) -> str:
-    return f"{x:g}" if not float(x).is_integer() or abs(x) < 1e6 else f"{int(x):,}"
-
-
-def _close_match(word: str, options: tuple[str, ...] | list[str]) -> str:
-    match = difflib.get_close_matches(word, list(options), n=1)
-    return f"did you mean {match[0]!r}?" if match else ""
-
-
-def param(
-    default: Any,
-    *,
-    unit: str,
-    meaning: str,
-    source: str,
-    group: str,
-    low: float | None = None,
-    high: float | None = None,
-    high_open: bool = False,
-    choices: tuple[str, ...] | None = None,
-) -> Any:
-    """Declare a scenario field with its metadata (see :class:`ParameterSpec`)."""
-    if choices is not None:
-        kind = "choice"
-    elif isinstance(default, int) and not isinstance(default, bool):
-        kind = "int"
-    else:
-        kind = "float"
-    spec = dict(
-        unit=unit,
-        meaning=meaning,
-        source=source,
-        group=group,
-        low=low,
-        high=high,
-        high_open=high_open,
-        choices=choices,
-        kind=kind,
-    )
-    return field(default=default, metadata={"spec": spec})
-
-
-SHARE = dict(unit="share", low=0.0, high=1.0)
-PROB_MONTH = dict(unit="probability/month", low=0.0, high=1.0)
-PROB_PURCHASE = dict(unit="probability/purchase", low=0.0, high=1.0)
-DISPERSION = dict(unit="dispersion", low=0.0, high=1.0, high_open=True)
-SAT_EFFECT = dict(unit="satisfaction points", low=-2.0, high=2.0)
-DISPERSION_MEANING = (
-    "spread of the trait across customers: variance = dispersion x mean x (1 - mean) "
-    "(a beta distribution); 0 makes every customer identical"
-)
 
 
 @dataclass(frozen=True)
@@ -207,9 +88,8 @@ class Scenario:
         meaning="discount rate; applied monthly as (1 + rate)^(1/12) - 1",
         source="MODEL.md section 2 (10% a year)",
     )
-    initial_active_share: float = param(
+    initial_active_share: float = share(
         0.2,
-        **SHARE,
         group="market",
         meaning="share of the market that are customers at month 0; the rest are prospects",
         source="stated assumption: an established firm with room to grow",
@@ -242,55 +122,45 @@ class Scenario:
         source="Watts & Strogatz 1998: 0.01-0.1 gives the small-world regime",
     )
     # --- population traits --------------------------------------------------
-    honesty_mean: float = param(
+    honesty_mean: float = share(
         0.85,
-        **SHARE,
         group="population",
         meaning="mean honesty; fraud propensity scales with (1 - honesty)^2",
         source="MODEL.md section 2: most people honest, a minority opportunistic",
     )
-    honesty_dispersion: float = param(
+    honesty_dispersion: float = dispersion(
         0.2,
-        **DISPERSION,
         group="population",
-        meaning=DISPERSION_MEANING,
         source="stated assumption: a minority opportunistic; with mean 0.85, 4.6% of "
         "people have honesty below 0.5 and 0.7% below 0.3",
     )
-    loyalty_mean: float = param(
+    loyalty_mean: float = share(
         0.5,
-        **SHARE,
         group="population",
         meaning="mean loyalty (switching cost); lowers churn and fraud",
         source="stated assumption: 0.5 is the reference loyalty of base_monthly_churn",
     )
-    loyalty_dispersion: float = param(
+    loyalty_dispersion: float = dispersion(
         0.15,
-        **DISPERSION,
         group="population",
-        meaning=DISPERSION_MEANING,
         source="stated assumption: loyalty sd about 0.19, so a customer's "
         "churn ranges over a factor of about 4 across the middle 95%",
     )
-    purchase_probability_mean: float = param(
+    purchase_probability_mean: float = probability(
         0.6,
-        **PROB_MONTH,
+        per="month",
         group="population",
         meaning="mean probability that an active customer buys in a month",
         source="stated assumption: a frequently bought retail service",
     )
-    purchase_probability_dispersion: float = param(
+    purchase_probability_dispersion: float = dispersion(
         0.1,
-        **DISPERSION,
         group="population",
-        meaning=DISPERSION_MEANING,
         source="stated assumption: most customers buy every one to three months",
     )
-    basket_value_usd: float = param(
+    basket_value_usd: float = money(
         50.0,
         unit="USD/purchase",
-        low=0.0,
-        high=1e7,
         group="population",
         meaning="mean value of a customer's purchase",
         source="stated assumption: a mid-priced retail basket",
@@ -304,102 +174,86 @@ class Scenario:
         meaning="spread of customers' mean basket (lognormal sigma, right-skewed); 0 = same",
         source="MODEL.md section 2: basket value right-skewed, lognormal-like",
     )
-    complaint_propensity_mean: float = param(
+    complaint_propensity_mean: float = share(
         0.06,
-        **SHARE,
         group="population",
         meaning="mean probability that a customer who suffers a failure files a claim",
         source="Wharton/Verde 2006: about 6% of unhappy customers contacted the retailer; "
         "the loyal more than the rest (complaint_loyalty_elasticity)",
     )
-    complaint_propensity_dispersion: float = param(
+    complaint_propensity_dispersion: float = dispersion(
         0.1,
-        **DISPERSION,
         group="population",
-        meaning=DISPERSION_MEANING,
         source="stated assumption: some people complain far more readily than others",
     )
-    wom_propensity_mean: float = param(
+    wom_propensity_mean: float = share(
         0.3,
-        **SHARE,
         group="population",
         meaning="mean probability that a strong experience makes a customer talk",
         source="Wharton/Verde 2006: 31% of unhappy customers told others",
     )
-    wom_propensity_dispersion: float = param(
+    wom_propensity_dispersion: float = dispersion(
         0.1,
-        **DISPERSION,
         group="population",
-        meaning=DISPERSION_MEANING,
         source="stated assumption: talkers and quiet people (Goldenberg et "
         "al. 2001 'experts' and 'social hubs')",
     )
-    haggle_propensity_mean: float = param(
+    haggle_propensity_mean: float = probability(
         0.1,
-        **PROB_PURCHASE,
+        per="purchase",
         group="population",
         meaning="mean probability that a purchase comes with a discount request",
         source="stated assumption (seed 003: discounts at the customer's whim)",
     )
-    haggle_propensity_dispersion: float = param(
+    haggle_propensity_dispersion: float = dispersion(
         0.2,
-        **DISPERSION,
         group="population",
-        meaning=DISPERSION_MEANING,
         source="stated assumption: a few customers do most of the haggling",
     )
-    caprice_propensity_mean: float = param(
+    caprice_propensity_mean: float = probability(
         0.05,
-        **PROB_PURCHASE,
+        per="purchase",
         group="population",
         meaning="mean probability that a purchase comes with an unreasonable service demand",
         source="stated assumption (seed 003: caprices front-line staff must live with)",
     )
-    caprice_propensity_dispersion: float = param(
+    caprice_propensity_dispersion: float = dispersion(
         0.2,
-        **DISPERSION,
         group="population",
-        meaning=DISPERSION_MEANING,
         source="stated assumption: a few customers make most of the caprices (seed 003)",
     )
     # --- the firm's economics -----------------------------------------------
-    gross_margin: float = param(
+    gross_margin: float = share(
         0.3,
-        **SHARE,
         group="firm",
         meaning="margin as a share of revenue; cost of goods is the rest",
         source="stated assumption: typical specialty-retail gross margin",
     )
-    failure_rate: float = param(
+    failure_rate: float = probability(
         0.03,
-        **PROB_PURCHASE,
+        per="purchase",
         group="firm",
         meaning="probability that a purchase suffers a service failure (defect, late, lost)",
         source="stated assumption: 3 in 100 purchases have a defect; broken promises come on "
         "top (about 2.4% at the default lead times)",
     )
-    caprice_cost_usd: float = param(
+    caprice_cost_usd: float = money(
         15.0,
         unit="USD/caprice",
-        low=0.0,
-        high=1e7,
         group="firm",
         meaning="staff time and goods spent accommodating one caprice",
         source="stated assumption: a quarter hour of staff time plus extras",
     )
-    haggle_discount_share: float = param(
+    haggle_discount_share: float = share(
         0.1,
-        **SHARE,
         group="firm",
         meaning="discount granted on a haggled purchase, as a share of its value",
         source="stated assumption: a typical 10% 'discount on request'",
     )
     # --- claims -------------------------------------------------------------
-    claim_value_usd: float = param(
+    claim_value_usd: float = money(
         40.0,
         unit="USD/claim",
-        low=0.0,
-        high=1e7,
         group="claims",
         meaning="mean value of an honest claim (the tennis racket), lognormal",
         source="stated assumption: below the basket, as for a lost accessory",
@@ -422,38 +276,35 @@ class Scenario:
         meaning="fraudulent claims are this many times larger than honest ones on average",
         source="stated assumption: fraudsters inflate what they claim",
     )
-    mistaken_claim_probability: float = param(
+    mistaken_claim_probability: float = probability(
         0.004,
-        **PROB_PURCHASE,
+        per="purchase",
         group="claims",
         meaning="probability that a purchase without failure brings a sincere but mistaken claim",
         source="seed 004: most claimants sincerely believe their claim",
     )
-    fraud_propensity_max: float = param(
+    fraud_propensity_max: float = probability(
         0.04,
-        **PROB_PURCHASE,
+        per="purchase",
         group="claims",
         meaning="fraud probability per purchase of a fully dishonest customer who is sure "
         "to be paid; scaled by (1 - honesty)^2, leniency belief and loyalty",
         source="stated assumption, sized so fraud is about 3-14% of claims (NRF 2011-2014)",
     )
-    fraud_loyalty_dampening: float = param(
+    fraud_loyalty_dampening: float = share(
         0.5,
-        **SHARE,
         group="claims",
         meaning="how much loyalty cuts fraud: factor (1 - dampening x loyalty)",
         source="Wirtz & Kum 2004: cheating falls with repeat-purchase intent",
     )
-    leniency_prior: float = param(
+    leniency_prior: float = share(
         0.5,
-        **SHARE,
         group="claims",
         meaning="initial belief that a claim is paid without being caught",
         source="stated assumption: no prior knowledge of the firm",
     )
-    leniency_learning_rate: float = param(
+    leniency_learning_rate: float = share(
         0.3,
-        **SHARE,
         group="claims",
         meaning="weight of a customer's own claim outcome in updating the leniency belief",
         source="stated assumption: one's own outcome weighs about a third, so "
@@ -468,16 +319,14 @@ class Scenario:
         meaning="contacts told by a customer whose fraudulent claim was paid",
         source="stated assumption (MODEL.md section 3 step 8: successful fraud spreads as a tip)",
     )
-    fraud_tip_honesty_limit: float = param(
+    fraud_tip_honesty_limit: float = share(
         0.5,
-        **SHARE,
         group="claims",
         meaning="only contacts with honesty below this act on a fraud tip",
         source="stated assumption: tips spread among the low-honesty",
     )
-    fraud_tip_learning_rate: float = param(
+    fraud_tip_learning_rate: float = share(
         0.2,
-        **SHARE,
         group="claims",
         meaning="weight of a received tip in the receiver's leniency belief",
         source="stated assumption: a tip from a contact weighs less than one's own outcome",
@@ -493,9 +342,8 @@ class Scenario:
         source="Hirschman 1970 (exit, voice and loyalty); it is why TARP's complainers "
         "repurchase more than silent customers even when not resolved",
     )
-    frontline_deflection_rate: float = param(
+    frontline_deflection_rate: float = share(
         0.1,
-        **SHARE,
         group="claims",
         meaning="share of claims the front line turns away (neither paid nor accused) "
         "whatever the policy, unless management takes them up; a guarantee is never deflected",
@@ -503,25 +351,21 @@ class Scenario:
         "manufacturer; TARP's 'complained, not resolved'",
     )
     # --- verification technology --------------------------------------------
-    investigation_cost_usd: float = param(
+    investigation_cost_usd: float = money(
         10.0,
         unit="USD/claim",
-        low=0.0,
-        high=1e7,
         group="verification",
         meaning="cost of investigating one claim",
         source="stated assumption: half an hour of a claims handler",
     )
-    detection_rate: float = param(
+    detection_rate: float = share(
         0.8,
-        **SHARE,
         group="verification",
         meaning="probability that an investigation exposes a fraudulent claim",
         source="stated assumption: an investigation catches most but not all fraud",
     )
-    false_accusation_rate: float = param(
+    false_accusation_rate: float = share(
         0.05,
-        **SHARE,
         group="verification",
         meaning="probability that an investigation wrongly treats an honest claim as fraud",
         source="seed 004: checking who is sincere ends in accusing a good person",
@@ -536,11 +380,9 @@ class Scenario:
         meaning="mean baseline satisfaction (on [-1, 1]) that satisfaction drifts back to",
         source="stated assumption: 7.5 on the 0-10 recommend scale, a 'passive' on average",
     )
-    satisfaction_baseline_dispersion: float = param(
+    satisfaction_baseline_dispersion: float = dispersion(
         0.1,
-        **DISPERSION,
         group="satisfaction",
-        meaning=DISPERSION_MEANING,
         source="stated assumption: baseline sd about 0.3 on [-1, 1], so some "
         "customers start as promoters, some as detractors",
     )
@@ -553,67 +395,58 @@ class Scenario:
         meaning="share of the gap to baseline closed each month (memory fades)",
         source="stated assumption: a half-life of about 7 months",
     )
-    effect_failure: float = param(
+    effect_failure: float = effect(
         -0.3,
-        **SAT_EFFECT,
         group="satisfaction",
         meaning="satisfaction change from a service failure",
         source="stated assumption: one failure takes a passive (0.5) to near "
         "the detractor line (0.2)",
     )
-    effect_claim_paid_quickly: float = param(
+    effect_claim_paid_quickly: float = effect(
         0.25,
-        **SAT_EFFECT,
         group="satisfaction",
         meaning="satisfaction change when a claim is paid at once",
         source="TARP: 'resolved quickly' is the best complaint outcome",
     )
-    effect_claim_paid_after_verification: float = param(
+    effect_claim_paid_after_verification: float = effect(
         0.15,
-        **SAT_EFFECT,
         group="satisfaction",
         meaning="satisfaction change when a claim is paid after an investigation",
         source="TARP: 'resolved' ranks below 'resolved quickly'",
     )
-    effect_accused: float = param(
+    effect_accused: float = effect(
         -0.8,
-        **SAT_EFFECT,
         group="satisfaction",
         meaning="satisfaction change of a customer whose claim is rejected as fraud",
         source="seed 004: nothing is worse than accusing a good person",
     )
-    effect_claim_deflected: float = param(
+    effect_claim_deflected: float = effect(
         0.0,
-        **SAT_EFFECT,
         group="satisfaction",
         meaning="satisfaction change of a claimant the front line turns away",
         source="stated assumption: milder than an accusation; venting itself relieves "
         "(Nyer 2000), so TARP's unresolved complainers still repurchase more than the silent",
     )
-    effect_discount_granted: float = param(
+    effect_discount_granted: float = effect(
         0.05,
-        **SAT_EFFECT,
         group="satisfaction",
         meaning="satisfaction change when a discount request is granted",
         source="stated assumption: a small courtesy, a small effect",
     )
-    effect_discount_refused: float = param(
+    effect_discount_refused: float = effect(
         -0.05,
-        **SAT_EFFECT,
         group="satisfaction",
         meaning="satisfaction change when a discount request meets a fixed price",
         source="stated assumption (seed 003: a fixed price, stated politely)",
     )
-    effect_caprice_accommodated: float = param(
+    effect_caprice_accommodated: float = effect(
         0.05,
-        **SAT_EFFECT,
         group="satisfaction",
         meaning="satisfaction change when a caprice is accommodated",
         source="stated assumption: a small courtesy, a small effect",
     )
-    effect_caprice_refused: float = param(
+    effect_caprice_refused: float = effect(
         -0.05,
-        **SAT_EFFECT,
         group="satisfaction",
         meaning="satisfaction change when a caprice is refused professionally and politely",
         source="stated assumption (seed 003: state and defend a professional opinion)",
@@ -630,9 +463,9 @@ class Scenario:
         source="stated assumption: one failure (-0.3) is a strong experience; "
         "a small courtesy (0.05) is not",
     )
-    promoter_talk_probability: float = param(
+    promoter_talk_probability: float = probability(
         0.5,
-        **PROB_MONTH,
+        per="month",
         group="word_of_mouth",
         meaning="monthly probability that a promoter recommends the firm unprompted "
         "(times WOM propensity)",
@@ -668,9 +501,8 @@ class Scenario:
         source="stated assumption: three messages move a prospect's attitude "
         "as much as one failure",
     )
-    public_share: float = param(
+    public_share: float = share(
         0.05,
-        **SHARE,
         group="word_of_mouth",
         meaning="share of people who speak about a strong experience who also make it "
         "public (a review, a post, the press)",
@@ -686,16 +518,16 @@ class Scenario:
         source="MODEL.md section 2: public channels reach a random sample beyond the network",
     )
     # --- acquisition --------------------------------------------------------
-    advertising_rate: float = param(
+    advertising_rate: float = probability(
         0.0025,
-        **PROB_MONTH,
+        per="month",
         group="acquisition",
         meaning="Bass innovation coefficient p per month (advertising)",
         source="Sultan, Farley & Lehmann 1990: p = 0.03 a year, divided by 12",
     )
-    imitation_rate: float = param(
+    imitation_rate: float = probability(
         0.032,
-        **PROB_MONTH,
+        per="month",
         group="acquisition",
         meaning="Bass imitation coefficient q per month, times the share of contacts "
         "who are customers",
@@ -720,9 +552,9 @@ class Scenario:
         source="stated assumption: lapsed customers buy elsewhere and return less readily",
     )
     # --- churn --------------------------------------------------------------
-    base_monthly_churn: float = param(
+    base_monthly_churn: float = probability(
         0.02,
-        **PROB_MONTH,
+        per="month",
         group="churn",
         meaning="churn of a customer of loyalty 0.5 at baseline-mean satisfaction",
         source="Reichheld 1996: 10-30% annual defection; 0.02/month is 78% annual retention",
@@ -745,60 +577,51 @@ class Scenario:
         meaning="churn is multiplied by exp(-sensitivity x (satisfaction - baseline mean))",
         source="stated assumption: one failure (-0.3) multiplies churn by about 2.5 that month",
     )
-    accused_churn_probability: float = param(
+    accused_churn_probability: float = share(
         0.7,
-        **SHARE,
         group="churn",
         meaning="probability that a customer accused of fraud leaves that month",
         source="MODEL.md section 3 step 9: falsely accused customers mostly leave",
     )
-    caught_fraud_churn_probability: float = param(
+    caught_fraud_churn_probability: float = share(
         0.5,
-        **SHARE,
         group="churn",
         meaning="probability that a fraudster whose claim is exposed leaves that month",
         source="stated assumption: an exposed fraudster leaves as often as not",
     )
 
     # --- recovery (escalation to management) -------------------------------
-    management_cost_usd: float = param(
+    management_cost_usd: float = money(
         50.0,
         unit="USD/escalation",
-        low=0.0,
-        high=1e7,
         group="recovery",
         meaning="management time spent on one escalated complaint",
         source="stated assumption: about an hour of a manager (seed 000: the CEO phoned)",
     )
-    effect_management_recovery: float = param(
+    effect_management_recovery: float = effect(
         0.4,
-        **SAT_EFFECT,
         group="recovery",
         meaning="satisfaction change when management takes up a complaint in person",
         source="seed 000: the complainer became the brand's most ardent fan again "
         "(a strong interactional recovery)",
     )
-    public_praise_probability: float = param(
+    public_praise_probability: float = share(
         0.3,
-        **SHARE,
         group="recovery",
         meaning="probability that a complaint recovered by management is praised in public",
         source="seed 000: the husband's public follow-up praising the response",
     )
-    effect_recovery_paradox: float = param(
+    effect_recovery_paradox: float = effect(
         0.1,
-        **SAT_EFFECT,
         group="recovery",
         meaning="extra satisfaction after a first, mild failure recovered at once or by "
         "management (the service-recovery paradox)",
         source="small and conditional: de Matos, Henrique & Rossi 2007; Maxham & "
         "Netemeyer 2002; Michel & Meuter 2008",
     )
-    recovery_paradox_max_usd: float = param(
+    recovery_paradox_max_usd: float = money(
         100.0,
         unit="USD",
-        low=0.0,
-        high=1e7,
         group="recovery",
         meaning="a failure is mild (the paradox can occur) when its claim is at most this",
         source="TARP's boundary between small losses and losses over $100",
@@ -859,23 +682,20 @@ class Scenario:
         meaning="conversion is multiplied by (market_promise_days / promised days)^appeal",
         source="stated assumption (seed 002: the VP's 10-day promise closed the sale)",
     )
-    effect_broken_promise: float = param(
+    effect_broken_promise: float = effect(
         -0.15,
-        **SAT_EFFECT,
         group="promises",
         meaning="satisfaction change from a broken promise, beyond the failure (the delay) itself",
         source="seed 001 rule 1 and seed 003: never promise what you cannot do",
     )
-    frontline_denial_rate: float = param(
+    frontline_denial_rate: float = share(
         0.2,
-        **SHARE,
         group="promises",
         meaning="probability that the front line denies a broken promise was ever made",
         source="seed 002: the associate denied that any promise was made",
     )
-    effect_promise_denied: float = param(
+    effect_promise_denied: float = effect(
         -0.3,
-        **SAT_EFFECT,
         group="promises",
         meaning="extra satisfaction change when the front line denies the promise",
         source="seed 002: one unprepared employee undoes good intentions at the top",
@@ -902,18 +722,16 @@ class Scenario:
         "repeat business (MODEL.md section 6)",
     )
     # --- outreach -----------------------------------------------------------
-    outreach_cost_usd: float = param(
+    outreach_cost_usd: float = money(
         2.0,
         unit="USD/contact",
-        low=0.0,
-        high=1e7,
         group="outreach",
         meaning="cost of one keep-in-touch contact (a card and its postage)",
         source="stated assumption (seed 001: a birthday card a year)",
     )
-    outreach_response: float = param(
+    outreach_response: float = probability(
         0.0005,
-        **PROB_MONTH,
+        per="month",
         group="outreach",
         meaning="monthly conversion hazard added per contact a non-customer has received "
         "(goodwill accumulates)",
@@ -921,19 +739,16 @@ class Scenario:
         "above advertising (seed 001: the prospect signed after the eighth card)",
     )
     # --- pruning ------------------------------------------------------------
-    effect_dropped: float = param(
+    effect_dropped: float = effect(
         -0.6,
-        **SAT_EFFECT,
         group="pruning",
         meaning="satisfaction change of a customer the firm drops (who may then talk)",
         source="seed 003: a customer turned away may still recommend you, or not",
     )
     # --- listening ----------------------------------------------------------
-    listening_cost_usd: float = param(
+    listening_cost_usd: float = money(
         5.0,
         unit="USD/complaint",
-        low=0.0,
-        high=1e7,
         group="listening",
         meaning="cost of analysing one complaint for what it says about the product",
         source="stated assumption: a few minutes of an analyst",
@@ -948,9 +763,8 @@ class Scenario:
         "people) toward its floor",
         source="stated assumption (seed 001: Milliken learned from one customer's request)",
     )
-    failure_rate_floor: float = param(
+    failure_rate_floor: float = share(
         0.5,
-        **SHARE,
         group="listening",
         meaning="share of failure_rate that listening cannot remove",
         source="stated assumption: some failures are outside the firm's reach",
@@ -958,9 +772,8 @@ class Scenario:
 
     # ------------------------------------------------------------------------
     def __post_init__(self) -> None:
-        for f in dataclasses.fields(self):
-            spec = self.spec(f.name)
-            object.__setattr__(self, f.name, spec.validate(getattr(self, f.name)))
+        for name, spec in _declared().items():
+            object.__setattr__(self, name, spec.validate(getattr(self, name)))
         self._check_combinations()
 
     def _check_combinations(self) -> None:
@@ -1003,26 +816,25 @@ class Scenario:
     @classmethod
     def specs(cls) -> list[ParameterSpec]:
         """Every scenario parameter with its unit, range, meaning and source."""
-        return [cls.spec(f.name) for f in dataclasses.fields(cls)]
+        return specs_of(cls)
 
     @classmethod
     def spec(cls, name: str) -> ParameterSpec:
-        """The :class:`ParameterSpec` of one parameter.
+        """The :class:`~loyaltysim.params.ParameterSpec` of one parameter.
 
         Raises:
             ParameterError: ``name`` is not a scenario parameter.
         """
-        fields = {f.name: f for f in dataclasses.fields(cls)}
-        if name not in fields:
+        specs = _declared()
+        if name not in specs:
             raise ParameterError(
                 name,
                 None,
                 "a scenario parameter listed by `loyaltysim params`",
-                _close_match(name, list(fields)),
+                close_match(name, specs),
                 unknown=True,
             )
-        f = fields[name]
-        return ParameterSpec(name=name, default=f.default, **f.metadata["spec"])
+        return specs[name]
 
     @classmethod
     def from_dict(cls, values: Mapping[str, Any]) -> Scenario:
@@ -1051,10 +863,21 @@ class Scenario:
         """All parameters as a plain dict (JSON and TOML friendly)."""
         return dataclasses.asdict(self)
 
+    def changes(self) -> dict[str, Any]:
+        """The parameters that differ from the default market's, in declaration order."""
+        default = Scenario()
+        return {k: v for k, v in self.to_dict().items() if getattr(default, k) != v}
+
     @property
     def monthly_discount_rate(self) -> float:
         """Monthly rate i_m with (1 + i_m)^12 = 1 + annual_discount_rate."""
         return (1.0 + self.annual_discount_rate) ** (1.0 / 12.0) - 1.0
+
+
+@functools.cache
+def _declared() -> dict[str, ParameterSpec]:
+    """Every parameter's declaration, by name (read once: the class does not change)."""
+    return {spec.name: spec for spec in specs_of(Scenario)}
 
 
 _BETA_TRAITS = (
@@ -1066,19 +889,6 @@ _BETA_TRAITS = (
     "haggle_propensity",
     "caprice_propensity",
 )
-
-
-def parse_value(text: str) -> Any:
-    """Parse the value of a ``--set name=value`` override.
-
-    TOML literals are understood (``0.3``, ``12``, ``"complete"``,
-    ``true``); anything that is not a TOML literal is taken as a bare string,
-    so ``--set network=complete`` works without quotes.
-    """
-    try:
-        return tomllib.loads(f"v = {text}")["v"]
-    except tomllib.TOMLDecodeError:
-        return text
 
 
 def load_scenario_file(path: str | Path) -> tuple[dict[str, Any], dict[str, Any]]:

@@ -29,7 +29,7 @@ from loyaltysim._io import write_atomic
 from loyaltysim.errors import ParameterError
 from loyaltysim.experiments.definition import MORRIS_LEVELS, Experiment
 from loyaltysim.experiments.store import METADATA, read_parts
-from loyaltysim.simulation import _interval
+from loyaltysim.statistics import interval, paired_differences
 
 __all__ = ["Results", "report"]
 
@@ -117,29 +117,13 @@ class Results:
         """
         baseline = self._baseline(baseline)
         wide = self._wide(metric)
-        rows = []
-        for point, group in wide.groupby(level="point"):
-            for name in self.policies:
-                diff = (group[name] - group[baseline]).to_numpy()
-                _, low, high = _interval(diff)
-                unpaired = np.sqrt(group[name].var() + group[baseline].var())
-                ratio = (
-                    float(diff.std(ddof=1) / unpaired)
-                    if name != baseline and diff.size > 1 and unpaired > 0
-                    else np.nan
-                )
-                rows.append(
-                    {
-                        "point": point,
-                        "policy": name,
-                        "mean": float(group[name].mean()),
-                        "difference": float(diff.mean()),
-                        "low": low,
-                        "high": high,
-                        "sd_ratio": ratio,
-                    }
-                )
-        frame = pd.DataFrame(rows).set_index(["point", "policy"])
+        frame = pd.concat(
+            {
+                point: paired_differences(group, baseline)
+                for point, group in wide.groupby(level="point")
+            },
+            names=["point", "policy"],
+        )
         return self.points.join(frame, how="right") if not self.points.empty else frame
 
     def ranking(self, metric: str = "npv_usd") -> pd.DataFrame:
@@ -152,7 +136,7 @@ class Results:
             row: dict[str, Any] = {"point": point, "best": best, "best_mean": means.iloc[0]}
             if len(means) > 1:
                 runner = str(means.index[1])
-                mean, low, high = _interval((group[best] - group[runner]).to_numpy())
+                mean, low, high = interval((group[best] - group[runner]).to_numpy())
                 row.update(runner_up=runner, margin=mean, margin_low=low, margin_high=high)
                 row["sure"] = bool(low > 0)
             rows.append(row)
@@ -163,20 +147,9 @@ class Results:
         baseline = self._baseline(baseline)
         wide = self._wide(metric)
         wins = self.ranking(metric)["best"].value_counts(normalize=True)
-        rows = []
-        for name in self.policies:
-            mean, low, high = _interval((wide[name] - wide[baseline]).to_numpy())
-            rows.append(
-                {
-                    "policy": name,
-                    "mean": float(wide[name].mean()),
-                    "difference": mean,
-                    "low": low,
-                    "high": high,
-                    "points_won": float(wins.get(name, 0.0)),
-                }
-            )
-        return pd.DataFrame(rows).set_index("policy")
+        table = paired_differences(wide, baseline).drop(columns="sd_ratio")
+        table["points_won"] = [float(wins.get(name, 0.0)) for name in table.index]
+        return table
 
     def variance_reduction(self, metric: str = "npv_usd") -> pd.Series:
         """Median over points of each policy's ``sd_ratio`` (paired sd / unpaired sd)."""
@@ -209,7 +182,7 @@ class Results:
         diff = diff.join(self.points[[x, y]], on="point")
         rows = []
         for (xv, yv), group in diff.groupby([x, y]):
-            mean, low, high = _interval(group["diff"].to_numpy())
+            mean, low, high = interval(group["diff"].to_numpy())
             rows.append(
                 {x: xv, y: yv, "difference": mean, "low": low, "high": high, "runs": len(group)}
             )

@@ -49,8 +49,9 @@ import pandas as pd
 import scipy.stats
 
 from loyaltysim.errors import ParameterError, ScenarioFileError
+from loyaltysim.params import check_known, close_match, whole_number
 from loyaltysim.policies import Policy, resolve_policy
-from loyaltysim.scenario import Scenario, _close_match
+from loyaltysim.scenario import Scenario
 from loyaltysim.seeding import as_seed_sequence, stream
 
 __all__ = ["DESIGNS", "DISTRIBUTIONS", "Experiment", "Uncertainty"]
@@ -98,7 +99,7 @@ class Uncertainty:
                 f"{label}.distribution",
                 self.distribution,
                 "one of " + ", ".join(DISTRIBUTIONS),
-                _close_match(self.distribution, DISTRIBUTIONS),
+                close_match(self.distribution, DISTRIBUTIONS),
             )
         for key in ("low", "high"):
             value = getattr(self, key)
@@ -128,7 +129,7 @@ class Uncertainty:
                 "a table: { levels = [...] }, { low = .., high = .. } or "
                 "{ distribution = .., low = .., high = .. }",
             )
-        _only_known(
+        check_known(
             spec, {"levels", "distribution", "low", "high", "mode"}, f"uncertainties.{name}"
         )
         levels = spec.get("levels")
@@ -247,7 +248,7 @@ class Experiment:
                 "experiment.design",
                 self.design,
                 "one of " + ", ".join(DESIGNS),
-                _close_match(str(self.design), DESIGNS),
+                close_match(str(self.design), DESIGNS),
             )
         for key, low in (
             ("replications", 1),
@@ -256,9 +257,7 @@ class Experiment:
             ("monthly_every", 0),
             ("seed", 0),
         ):
-            value = getattr(self, key)
-            if isinstance(value, bool) or not isinstance(value, int) or value < low:
-                raise ParameterError(f"experiment.{key}", value, f"a whole number >= {low}")
+            whole_number(f"experiment.{key}", getattr(self, key), low)
         varied = [u.name for u in self.uncertainties]
         for name in varied:
             if varied.count(name) > 1:
@@ -308,7 +307,7 @@ class Experiment:
             "scenario",
             "table",
         }
-        _only_known(settings, fields, "experiment")
+        check_known(settings, fields, "experiment")
         if not tables["policies"]:
             raise ParameterError("policies", {}, "a [policies] table naming at least one policy")
         policies = [
@@ -444,19 +443,6 @@ class Experiment:
             f"{self.name}: {self.design} design, {points} points x {reps} replications x "
             f"{policies} policies = {points * reps * policies:,} runs"
         )
-
-
-def _only_known(table: Mapping[str, Any], known: set[str], where: str) -> None:
-    """Refuse the first key of ``table`` that is not in ``known``, with a close match."""
-    for key in table:
-        if key not in known:
-            raise ParameterError(
-                f"{where}.{key}",
-                table[key],
-                "one of " + ", ".join(sorted(known)),
-                _close_match(key, sorted(known)),
-                unknown=True,
-            )
 
 
 def _int_seed(seed: int) -> int:

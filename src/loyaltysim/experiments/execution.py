@@ -2,11 +2,15 @@
 
 A *task* is one replication of one design point: every policy of the
 experiment run on the same seed, so the policies meet the same people,
-network and per-person random numbers (common random numbers). Task
-``(point, replication)`` runs on ``SeedSequence(seed).spawn(points)[point]
-.spawn(replications)[replication]`` (built directly, without the spawn chain,
-by :func:`task_seed`), so results do not depend on the order in which tasks
-run, on the executor or on the number of workers.
+network and per-person random numbers (common random numbers). Replication
+``r`` runs on child ``r`` of the root seed (``SeedSequence(seed).spawn(R)[r]``,
+built directly by :func:`task_seed`) at *every* design point, so the random
+numbers are common across design points as well as across policies: a
+difference between two points is the parameters', not the luck of the draw,
+and the design's response surface is a deterministic function of its inputs
+for Sobol and Morris analysis. A one-point experiment is a comparison
+(:func:`loyaltysim.compare` runs exactly that), and results do not depend on
+the order in which tasks run, on the executor or on the number of workers.
 
 Executors: ``sequential`` (in this process), ``processes`` (a loky process
 pool, which works from Jupyter), and ``dask`` (a ``distributed`` scheduler at
@@ -18,7 +22,7 @@ from __future__ import annotations
 
 import time
 import traceback
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -29,40 +33,79 @@ import pandas as pd
 from loyaltysim.errors import ParameterError
 from loyaltysim.experiments.definition import Experiment, as_experiment
 from loyaltysim.experiments.store import ResultStore
-from loyaltysim.model import LoyaltyModel
+from loyaltysim.network import build_network
+from loyaltysim.outcomes import summarize
+from loyaltysim.params import whole_number
 from loyaltysim.scenario import Scenario
-from loyaltysim.seeding import as_seed_sequence, stream
+from loyaltysim.seeding import NETWORK, as_seed_sequence, stream
+from loyaltysim.simulation import simulate
 
-__all__ = ["SweepSummary", "sweep", "task_seed"]
+__all__ = ["SweepSummary", "Task", "execute", "plan_tasks", "run_task", "sweep", "task_seed"]
 
 
-def task_seed(root: int, point: int, replication: int) -> np.random.SeedSequence:
-    """The seed of task ``(point, replication)``: the spawn chain's child, built directly."""
-    return stream(as_seed_sequence(root), point, replication)
+def task_seed(root: int | np.random.SeedSequence, replication: int) -> np.random.SeedSequence:
+    """The seed of replication ``replication`` at every design point: child ``r`` of the root."""
+    return stream(as_seed_sequence(root), replication)
 
 
 @dataclass(frozen=True)
 class Task:
-    """One replication of one design point."""
+    """One replication of one design point.
+
+    Attributes:
+        point: The design point's index.
+        replication: The replication's index.
+        values: The design point's parameter values.
+        seed: The seed every policy of the task runs on.
+    """
 
     point: int
     replication: int
     values: dict[str, Any]
+    seed: np.random.SeedSequence
 
 
-def run_task(experiment: Experiment, task: Task) -> tuple[pd.DataFrame, pd.DataFrame | None]:
-    """Run every policy of ``experiment`` on task ``task``; never raises for a failed run.
+def plan_tasks(
+    experiment: Experiment,
+    root: int | np.random.SeedSequence | None = None,
+    done: Iterable[tuple[int, int]] = (),
+) -> list[Task]:
+    """The tasks of ``experiment`` not yet ``done``, point by point, replication by replication.
+
+    Args:
+        experiment: The experiment.
+        root: Root seed (default: the experiment's ``seed``).
+        done: ``(point, replication)`` pairs to leave out (already finished).
+    """
+    root = as_seed_sequence(experiment.seed if root is None else root)
+    finished = set(done)
+    return [
+        Task(point, replication, values, task_seed(root, replication))
+        for point, values in enumerate(experiment.point_values())
+        for replication in range(experiment.replications)
+        if (point, replication) not in finished
+    ]
+
+
+def run_task(
+    experiment: Experiment, task: Task, *, raise_errors: bool = False
+) -> tuple[pd.DataFrame, pd.DataFrame | None]:
+    """Run every policy of ``experiment`` on ``task``, on one network built once.
+
+    Args:
+        experiment: The experiment.
+        task: The task.
+        raise_errors: Let a run's exception through (a comparison); by default
+            a failed run is recorded and the others go on (a sweep).
 
     Returns:
         The run rows (one per policy: ``point``, ``replication``, ``policy``,
         ``status`` ``ok`` or ``failed``, ``error``, ``seconds``, the design
-        values and every summary metric) and, if the experiment keeps them,
+        values and every summary outcome) and, if the experiment keeps them,
         the monthly rows.
     """
-    from loyaltysim.simulation import summarize
-
-    seed = task_seed(experiment.seed, task.point, task.replication)
     rows, monthly = [], []
+    network = None
     for policy in experiment.policies:
         row: dict[str, Any] = {
             "point": task.point,
@@ -73,9 +116,10 @@ def run_task(experiment: Experiment, task: Task) -> tuple[pd.DataFrame, pd.DataF
         start = time.perf_counter()
         try:
             scenario = Scenario.from_dict({**experiment.scenario, **task.values})
-            model = LoyaltyModel(scenario, policy, rng=seed, inspect_agents=False)
-            model.run_for(scenario.horizon_months)
-            row.update(status="ok", error="", **summarize(model))
+            if network is None:  # every policy of the task meets the same network
+                network = build_network(scenario, stream(task.seed, NETWORK))
+            model = simulate(scenario, policy, task.seed, network)
+            row.update(status="ok", error="", **summarize(model.books()))
             if experiment.monthly_every:
                 frame = model.ledger.frame().reset_index()
                 frame = frame[frame["month"] % experiment.monthly_every == 0]
@@ -84,6 +128,8 @@ def run_task(experiment: Experiment, task: Task) -> tuple[pd.DataFrame, pd.DataF
                 frame.insert(0, "point", task.point)
                 monthly.append(frame)
         except Exception as exc:
+            if raise_errors:
+                raise
             last = traceback.extract_tb(exc.__traceback__)[-1]
             row.update(
                 status="failed",
@@ -95,8 +141,58 @@ def run_task(experiment: Experiment, task: Task) -> tuple[pd.DataFrame, pd.DataF
     return runs, (pd.concat(monthly, ignore_index=True) if monthly else None)
 
 
-def _run_chunk(experiment: Experiment, tasks: list[Task]) -> list[tuple[Task, Any]]:
-    return [(task, run_task(experiment, task)) for task in tasks]
+def _run_chunk(
+    experiment: Experiment, tasks: list[Task], raise_errors: bool = False
+) -> list[tuple[Task, Any]]:
+    return [(task, run_task(experiment, task, raise_errors=raise_errors)) for task in tasks]
+
+
+def execute(
+    experiment: Experiment,
+    tasks: list[Task],
+    *,
+    workers: int | None = None,
+    scheduler: str | None = None,
+    chunk: int | None = None,
+    raise_errors: bool = False,
+) -> Iterator[tuple[Task, tuple[pd.DataFrame, pd.DataFrame | None]]]:
+    """Run ``tasks`` on the chosen executor and yield each task's results as it finishes.
+
+    Args:
+        experiment: The experiment the tasks belong to.
+        tasks: The tasks (:func:`plan_tasks`).
+        workers: Worker processes: ``None`` or 1 runs in this process; more
+            uses a loky process pool (or, with ``scheduler="local"``, a Dask
+            ``LocalCluster`` of that many workers).
+        scheduler: A Dask scheduler address (``tcp://host:8786``), or
+            ``"local"`` for a ``LocalCluster``.
+        chunk: Tasks sent to a worker at once (default: about 4 per worker
+            round, at most 8).
+        raise_errors: Let a run's exception through instead of recording it.
+
+    Raises:
+        ParameterError: Bad ``workers`` or ``scheduler``.
+    """
+    executor = executor_name(workers, scheduler)
+    n_workers = workers or 1
+    size = chunk or max(1, min(8, len(tasks) // (4 * n_workers) or 1))
+    chunks = [tasks[i : i + size] for i in range(0, len(tasks), size)]
+    for results in _execute(executor, experiment, chunks, n_workers, scheduler, raise_errors):
+        yield from results
+
+
+def executor_name(workers: int | None, scheduler: str | None) -> str:
+    """``dask`` with a scheduler, ``processes`` with more than one worker, else ``sequential``.
+
+    Raises:
+        ParameterError: ``workers`` is not a whole number >= 1, or ``scheduler``
+            not a string.
+    """
+    if workers is not None:
+        whole_number("--workers", workers, minimum=1)
+    if scheduler is not None and not isinstance(scheduler, str):
+        raise ParameterError("--scheduler", scheduler, "'local' or a scheduler address")
+    return "dask" if scheduler else ("processes" if (workers or 1) > 1 else "sequential")
 
 
 @dataclass(frozen=True)
@@ -149,52 +245,35 @@ def sweep(
         experiment: An :class:`Experiment` or the path of its TOML file.
         out: The results folder (created; resumed if it holds this
             experiment's results).
-        workers: Worker processes: ``None`` or 1 runs in this process; more
-            uses a loky process pool (or, with ``scheduler="local"``, a Dask
-            ``LocalCluster`` of that many workers).
-        scheduler: A Dask scheduler address (``tcp://host:8786``), or
-            ``"local"`` for a ``LocalCluster``.
+        workers: Worker processes (see :func:`execute`).
+        scheduler: A Dask scheduler address, or ``"local"`` (see :func:`execute`).
         overwrite: Discard results of a changed (or the same) experiment.
         progress: Show a progress bar (tqdm, terminal or notebook).
-        chunk: Tasks sent to a worker at once (default: about 4 per worker
-            round, at most 8).
+        chunk: Tasks sent to a worker at once (see :func:`execute`).
 
     Raises:
         ParameterError: Bad options, or the folder holds another experiment.
     """
     experiment = as_experiment(experiment)
-    if workers is not None and (
-        isinstance(workers, bool) or not isinstance(workers, int) or workers < 1
-    ):
-        raise ParameterError("--workers", workers, "a whole number >= 1")
-    if scheduler is not None and not isinstance(scheduler, str):
-        raise ParameterError("--scheduler", scheduler, "'local' or a scheduler address")
+    executor = executor_name(workers, scheduler)  # bad options fail before the folder is touched
     store = ResultStore(out, experiment)
     store.open(overwrite=overwrite)
     done = store.done()
-    points = experiment.point_values()
-    tasks = [
-        Task(point, replication, values)
-        for point, values in enumerate(points)
-        for replication in range(experiment.replications)
-        if (point, replication) not in done
-    ]
-    total = len(points) * experiment.replications
-    executor = "dask" if scheduler else ("processes" if (workers or 1) > 1 else "sequential")
-    n_workers = workers or 1
-    size = chunk or max(1, min(8, len(tasks) // (4 * n_workers) or 1))
-    chunks = [tasks[i : i + size] for i in range(0, len(tasks), size)]
+    tasks = plan_tasks(experiment, done=done)
+    points, replications, _ = experiment.size
+    total = points * replications
     start = time.perf_counter()
     failed = 0
-    bar = _progress(total, len(done), experiment.name, progress)
+    bar = progress_bar(total, len(done), experiment.name, progress)
     try:
-        for results in _execute(executor, experiment, chunks, n_workers, scheduler):
-            for task, (runs, monthly) in results:
-                store.write(task.point, task.replication, runs, monthly)
-                failed += int((runs["status"] == "failed").sum())
-                if bar is not None:
-                    bar.update(1)
-                    bar.set_postfix(failed=failed, refresh=False)
+        for task, (runs, monthly) in execute(
+            experiment, tasks, workers=workers, scheduler=scheduler, chunk=chunk
+        ):
+            store.write(task.point, task.replication, runs, monthly)
+            failed += int((runs["status"] == "failed").sum())
+            if bar is not None:
+                bar.update(1)
+                bar.set_postfix(failed=failed, refresh=False)
     finally:
         if bar is not None:
             bar.close()
@@ -206,7 +285,7 @@ def sweep(
         failed_runs=failed,
         seconds=time.perf_counter() - start,
         executor=executor,
-        workers=n_workers,
+        workers=workers or 1,
     )
 
 
@@ -216,13 +295,14 @@ def _execute(
     chunks: list[list[Task]],
     workers: int,
     scheduler: str | None,
+    raise_errors: bool,
 ) -> Iterator[list[tuple[Task, Any]]]:
     """Yield each chunk's results as it finishes."""
     if not chunks:
         return
     if executor == "sequential":
         for tasks in chunks:
-            yield _run_chunk(experiment, tasks)
+            yield _run_chunk(experiment, tasks, raise_errors)
         return
     if executor == "processes":
         from concurrent.futures import as_completed
@@ -230,7 +310,7 @@ def _execute(
         from loky import get_reusable_executor
 
         pool = get_reusable_executor(max_workers=workers, timeout=60)
-        futures = [pool.submit(_run_chunk, experiment, tasks) for tasks in chunks]
+        futures = [pool.submit(_run_chunk, experiment, tasks, raise_errors) for tasks in chunks]
         try:
             for future in as_completed(futures):
                 yield future.result()
@@ -238,11 +318,15 @@ def _execute(
             for future in futures:
                 future.cancel()
         return
-    yield from _execute_dask(experiment, chunks, workers, scheduler)
+    yield from _execute_dask(experiment, chunks, workers, scheduler, raise_errors)
 
 
 def _execute_dask(
-    experiment: Experiment, chunks: list[list[Task]], workers: int, scheduler: str | None
+    experiment: Experiment,
+    chunks: list[list[Task]],
+    workers: int,
+    scheduler: str | None,
+    raise_errors: bool,
 ) -> Iterator[list[tuple[Task, Any]]]:
     from distributed import Client, LocalCluster, as_completed
 
@@ -265,7 +349,9 @@ def _execute_dask(
             ) from None
     try:
         remote = client.scatter(experiment, broadcast=True)
-        futures = [client.submit(_run_chunk, remote, tasks, pure=False) for tasks in chunks]
+        futures = [
+            client.submit(_run_chunk, remote, tasks, raise_errors, pure=False) for tasks in chunks
+        ]
         for future in as_completed(futures):
             yield future.result()
     finally:
@@ -274,9 +360,10 @@ def _execute_dask(
             cluster.close()
 
 
-def _progress(total: int, initial: int, name: str, show: bool) -> Any:
+def progress_bar(total: int, initial: int, name: str, show: bool, unit: str = "task") -> Any:
+    """A tqdm progress bar (terminal or notebook), or ``None`` when not shown."""
     if not show:
         return None
     from tqdm.auto import tqdm
 
-    return tqdm(total=total, initial=initial, desc=name, unit="task")
+    return tqdm(total=total, initial=initial, desc=name, unit=unit)

@@ -28,11 +28,12 @@ from __future__ import annotations
 
 import numpy as np
 
-from loyaltysim.month import Draw, Month
+from loyaltysim.month import Month
 from loyaltysim.network import SocialNetwork
 from loyaltysim.policies import GuaranteeRule, PromiseRule, decide
 from loyaltysim.population import ACTIVE, LAPSED, Population
 from loyaltysim.scenario import Scenario
+from loyaltysim.seeding import Draw
 
 
 def acquire(
@@ -57,7 +58,7 @@ def acquire(
     if guarantee.announced:
         factor *= scenario.guarantee_trial_boost
     if scenario.promise_appeal:
-        promised = decide(promises, "promise_days", candidates, population)
+        promised = decide(promises, candidates, population)
         factor *= (scenario.market_promise_days / promised) ** scenario.promise_appeal
     advertising = scenario.advertising_rate * factor
     outreach = (

@@ -18,9 +18,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from loyaltysim.month import Draw, Month
+from loyaltysim.month import Month
 from loyaltysim.population import ACTIVE, LAPSED, Population
 from loyaltysim.scenario import Scenario
+from loyaltysim.seeding import Draw
 
 
 def churn_probability(population: Population, scenario: Scenario, who: np.ndarray) -> np.ndarray:

@@ -43,60 +43,37 @@ accused: TARP has no such outcome, and seed 004 says it is the worst.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import numpy as np
 
-from loyaltysim.month import ACCUSED, NOT_RESOLVED, RESOLVED, RESOLVED_QUICKLY, Draw, Month
-from loyaltysim.policies import (
-    FRAUDULENT,
-    GENUINE,
-    MISTAKEN,
-    ClaimBatch,
-    ClaimsRule,
-    GuaranteeRule,
-    decide,
+from loyaltysim.month import (
+    ACCUSED,
+    NOT_RESOLVED,
+    RESOLVED,
+    RESOLVED_QUICKLY,
+    ClaimAnswers,
+    Month,
 )
+from loyaltysim.policies import ClaimBatch, ClaimsRule, GuaranteeRule, decide
 from loyaltysim.population import Population, lognormal_by_mean
 from loyaltysim.scenario import Scenario
+from loyaltysim.seeding import Draw
 
+__all__ = [
+    "FRAUDULENT",
+    "GENUINE",
+    "KIND_NAMES",
+    "MISTAKEN",
+    "answer_claims",
+    "file_claims",
+    "fraud_probability",
+    "genuine_claim_probability",
+    "settle_claims",
+]
+
+#: Claim kinds (:attr:`loyaltysim.month.Month.claim_kinds`): the model's knowledge only,
+#: hidden from the firm's rules.
+GENUINE, MISTAKEN, FRAUDULENT = 1, 2, 3
 KIND_NAMES = {GENUINE: "genuine", MISTAKEN: "mistaken", FRAUDULENT: "fraudulent"}
-
-
-@dataclass(eq=False)
-class ClaimAnswers:
-    """How each claim of the month was answered (one entry per claim).
-
-    Attributes:
-        kind: Genuine, mistaken or fraudulent (the model's knowledge only).
-        honoured: Refunded at once under the guarantee.
-        deflected: Turned away by the front line.
-        investigated: Investigated before an answer.
-        rejected: Rejected as fraud after an investigation.
-        escalated: Taken up by management (set by the recovery submodel).
-    """
-
-    kind: np.ndarray
-    honoured: np.ndarray
-    deflected: np.ndarray
-    investigated: np.ndarray
-    rejected: np.ndarray
-    escalated: np.ndarray
-
-    @property
-    def reversed(self) -> np.ndarray:
-        """Rejected or deflected claims that management took up (and paid)."""
-        return self.escalated & (self.rejected | self.deflected)
-
-    @property
-    def paid(self) -> np.ndarray:
-        """Claims paid in the end."""
-        return ~(self.rejected | self.deflected) | self.escalated
-
-    @property
-    def paid_at_once(self) -> np.ndarray:
-        """Claims paid without an investigation or a fight."""
-        return ~(self.rejected | self.deflected | self.investigated)
 
 
 def fraud_probability(
@@ -132,14 +109,13 @@ def genuine_claim_probability(
 
 def file_claims(
     population: Population, scenario: Scenario, guarantee: GuaranteeRule, month: Month
-) -> tuple[ClaimBatch, np.ndarray, np.ndarray]:
+) -> None:
     """Draw this month's genuine, mistaken and fraudulent claims (step 4).
 
-    Returns:
-        The claims as the firm sees them; the kind of each (``1`` genuine,
-        ``2`` mistaken, ``3`` fraudulent), which only the model sees; and
-        each claim's position within its filing probability (a uniform on
-        [0, 1) that the front line's deflection reuses).
+    Sets the month's :attr:`~loyaltysim.month.Month.claims` (as the firm sees
+    them), their kinds (``1`` genuine, ``2`` mistaken, ``3`` fraudulent), which
+    only the model sees, and each claim's position within its filing
+    probability (a uniform on [0, 1) that the front line's deflection reuses).
     """
     buyers, failed = month.buyers, month.failed
     u = month.uniform(Draw.CLAIM, buyers)
@@ -172,29 +148,27 @@ def file_claims(
     population.claims[customers] += 1
     for code, label in KIND_NAMES.items():
         month.book[f"claims_{label}"] = np.count_nonzero(kind == code)
-    return ClaimBatch(customers=customers, value_usd=value, public=public), kind, position
+    month.claims = ClaimBatch(customers=customers, value_usd=value, public=public)
+    month.claim_kinds, month.claim_positions = kind, position
 
 
 def answer_claims(
-    claims: ClaimBatch,
-    kind: np.ndarray,
-    position: np.ndarray,
-    rule: ClaimsRule,
-    guarantee: GuaranteeRule,
     population: Population,
     scenario: Scenario,
+    rule: ClaimsRule,
+    guarantee: GuaranteeRule,
     month: Month,
-) -> ClaimAnswers:
+) -> None:
     """Refund, deflect, investigate or pay each claim (step 6); nothing is booked yet."""
-    honoured = decide(guarantee, "honour", claims, population)
-    deflected = ~honoured & (position < scenario.frontline_deflection_rate)
-    investigated = decide(rule, "verify", claims, population) & ~honoured & ~deflected
+    claims, kind = month.claims, month.claim_kinds
+    honoured = decide(guarantee, claims, population)
+    deflected = ~honoured & (month.claim_positions < scenario.frontline_deflection_rate)
+    investigated = decide(rule, claims, population) & ~honoured & ~deflected
     u = month.uniform(Draw.VERIFY, claims.customers)
     flagged = np.where(
         kind == FRAUDULENT, u < scenario.detection_rate, u < scenario.false_accusation_rate
     )
-    return ClaimAnswers(
-        kind=kind,
+    month.answers = ClaimAnswers(
         honoured=honoured,
         deflected=deflected,
         investigated=investigated,
@@ -203,15 +177,10 @@ def answer_claims(
     )
 
 
-def settle_claims(
-    claims: ClaimBatch,
-    answers: ClaimAnswers,
-    population: Population,
-    scenario: Scenario,
-    month: Month,
-) -> None:
+def settle_claims(population: Population, scenario: Scenario, month: Month) -> None:
     """Pay, book and feel the month's claim outcomes, after any escalation (step 6)."""
-    who, value, kind = claims.customers, claims.value_usd, answers.kind
+    answers, kind = month.answers, month.claim_kinds
+    who, value = month.claims.customers, month.claims.value_usd
     paid, reversed_ = answers.paid, answers.reversed
     rejected = answers.rejected & ~answers.escalated
     deflected = answers.deflected & ~answers.escalated

@@ -20,25 +20,21 @@ import numpy as np
 
 from loyaltysim.firm import Firm
 from loyaltysim.month import Month
-from loyaltysim.policies import GENUINE, ClaimBatch, ListeningRule, decide
+from loyaltysim.policies import ListeningRule, decide
 from loyaltysim.population import Population
 from loyaltysim.scenario import Scenario
+from loyaltysim.submodels.claims import GENUINE
 
 
 def listen(
-    claims: ClaimBatch,
-    kind: np.ndarray,
-    rule: ListeningRule,
-    firm: Firm,
-    population: Population,
-    scenario: Scenario,
-    month: Month,
+    population: Population, firm: Firm, scenario: Scenario, rule: ListeningRule, month: Month
 ) -> None:
     """Analyse complaints and lower next month's failure rate."""
-    analysed = decide(rule, "analyse", claims, population)
+    claims = month.claims
+    analysed = decide(rule, claims, population)
     cost = analysed * scenario.listening_cost_usd
     month.cost_usd[claims.customers] += cost
-    informative = np.count_nonzero(analysed & (kind == GENUINE))
+    informative = np.count_nonzero(analysed & (month.claim_kinds == GENUINE))
     firm.insights += 1_000.0 * informative / population.n
     floor = scenario.failure_rate_floor
     firm.failure_rate = scenario.failure_rate * (

@@ -22,10 +22,10 @@ from loyaltysim.scenario import Scenario
 MAX_CONTACTS = np.iinfo(np.int16).max
 
 
-def reach_out(population: Population, rule: OutreachRule, scenario: Scenario, month: Month) -> None:
+def reach_out(population: Population, scenario: Scenario, rule: OutreachRule, month: Month) -> None:
     """Contact prospects and lapsed customers as the outreach rule says."""
     people = np.flatnonzero((population.status != ACTIVE) & ~population.dropped)
-    contacted = people[decide(rule, "contact", people, population, month.t)]
+    contacted = people[decide(rule, people, population, month.t)]
     counts = population.outreach_contacts
     counts[contacted] = np.minimum(counts[contacted] + 1, MAX_CONTACTS)
     month.cost_usd[contacted] += scenario.outreach_cost_usd

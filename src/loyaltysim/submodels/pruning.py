@@ -18,9 +18,9 @@ from loyaltysim.population import ACTIVE, Population
 from loyaltysim.scenario import Scenario
 
 
-def prune(population: Population, rule: PruningRule, scenario: Scenario, month: Month) -> None:
+def prune(population: Population, scenario: Scenario, rule: PruningRule, month: Month) -> None:
     """Mark the customers the pruning rule drops this month."""
     active = np.flatnonzero(population.status == ACTIVE)
-    dropped = active[decide(rule, "drop", active, population)]
+    dropped = active[decide(rule, active, population)]
     month.dropped[dropped] = True
     month.satisfaction_change[dropped] += scenario.effect_dropped

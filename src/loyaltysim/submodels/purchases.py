@@ -32,10 +32,11 @@ import numpy as np
 import scipy.special
 
 from loyaltysim.firm import Firm
-from loyaltysim.month import SILENT, Draw, Month
+from loyaltysim.month import SILENT, Month
 from loyaltysim.policies import PromiseRule, decide
 from loyaltysim.population import ACTIVE, Population
 from loyaltysim.scenario import Scenario
+from loyaltysim.seeding import Draw
 
 
 def on_time_probability(promised_days: np.ndarray, scenario: Scenario) -> np.ndarray:
@@ -47,7 +48,7 @@ def on_time_probability(promised_days: np.ndarray, scenario: Scenario) -> np.nda
 
 
 def purchase(
-    population: Population, scenario: Scenario, promises: PromiseRule, firm: Firm, month: Month
+    population: Population, firm: Firm, scenario: Scenario, promises: PromiseRule, month: Month
 ) -> None:
     """Book purchases, defects and broken promises (MODEL.md section 3, steps 2-3)."""
     active = np.flatnonzero(population.status == ACTIVE)
@@ -57,7 +58,7 @@ def purchase(
     month.buyers = buyers
     month.margin_usd[buyers] = scenario.gross_margin * revenue
     defect = month.uniform(Draw.FAIL, buyers) < firm.failure_rate
-    on_time = on_time_probability(decide(promises, "promise_days", buyers, population), scenario)
+    on_time = on_time_probability(decide(promises, buyers, population), scenario)
     u_late = month.uniform(Draw.LATE, buyers)
     broken = u_late >= on_time
     denied = u_late >= 1.0 - (1.0 - on_time) * scenario.frontline_denial_rate

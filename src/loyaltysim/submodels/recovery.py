@@ -24,24 +24,19 @@ from __future__ import annotations
 
 import numpy as np
 
-from loyaltysim.month import Draw, Month
-from loyaltysim.policies import GENUINE, ClaimBatch, RecoveryRule, decide
+from loyaltysim.month import Month
+from loyaltysim.policies import RecoveryRule, decide
 from loyaltysim.population import Population
 from loyaltysim.scenario import Scenario
-from loyaltysim.submodels.claims import ClaimAnswers
+from loyaltysim.seeding import Draw
+from loyaltysim.submodels.claims import GENUINE
 
 
-def recover(
-    claims: ClaimBatch,
-    answers: ClaimAnswers,
-    rule: RecoveryRule,
-    population: Population,
-    scenario: Scenario,
-    month: Month,
-) -> None:
+def recover(population: Population, scenario: Scenario, rule: RecoveryRule, month: Month) -> None:
     """Escalate complaints to management and apply the recovery paradox."""
+    claims, answers = month.claims, month.answers
     who = claims.customers
-    escalated = decide(rule, "escalate", claims, population)
+    escalated = decide(rule, claims, population)
     answers.escalated = escalated
     management = escalated * scenario.management_cost_usd
     month.cost_usd[who] += management
@@ -49,7 +44,7 @@ def recover(
     praise = escalated & (month.uniform(Draw.PUBLIC, who) < scenario.public_praise_probability)
     month.praised = who[praise]
     paradox = (
-        (answers.kind == GENUINE)
+        (month.claim_kinds == GENUINE)
         & (population.failures[who] == 1)
         & (claims.value_usd <= scenario.recovery_paradox_max_usd)
         & (answers.paid_at_once | escalated)

@@ -13,10 +13,11 @@ from __future__ import annotations
 
 import numpy as np
 
-from loyaltysim.month import Draw, Month
+from loyaltysim.month import Month
 from loyaltysim.policies import CapriceRule, PricingRule, decide
 from loyaltysim.population import Population
 from loyaltysim.scenario import Scenario
+from loyaltysim.seeding import Draw
 
 
 def _answer(
@@ -40,7 +41,7 @@ def haggle(population: Population, scenario: Scenario, rule: PricingRule, month:
     buyers = month.buyers
     asks = month.uniform(Draw.HAGGLE, buyers) < population.haggle_propensity[buyers]
     who = buyers[asks]
-    granted = decide(rule, "grant", who, population)
+    granted = decide(rule, who, population)
     discount = scenario.haggle_discount_share * population.basket_value_usd[who]
     month.book["discount_requests"] = who.size
     month.book["discounts_granted"] = np.count_nonzero(granted)
@@ -60,7 +61,7 @@ def caprices(population: Population, scenario: Scenario, rule: CapriceRule, mont
     buyers = month.buyers
     demands = month.uniform(Draw.CAPRICE, buyers) < population.caprice_propensity[buyers]
     who = buyers[demands]
-    accommodated = decide(rule, "accommodate", who, population)
+    accommodated = decide(rule, who, population)
     month.book["caprices"] = who.size
     month.book["caprices_accommodated"] = np.count_nonzero(accommodated)
     month.book["caprice_cost_usd"] = _answer(

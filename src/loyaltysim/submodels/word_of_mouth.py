@@ -31,10 +31,11 @@ from __future__ import annotations
 
 import numpy as np
 
-from loyaltysim.month import Draw, Month
+from loyaltysim.month import Month
 from loyaltysim.network import SocialNetwork
 from loyaltysim.population import ACTIVE, PROMOTER_SATISFACTION, Population
 from loyaltysim.scenario import Scenario
+from loyaltysim.seeding import Draw
 
 #: Event sums within this of the threshold count as equal to it (not strong).
 TIE_MARGIN = 1e-9

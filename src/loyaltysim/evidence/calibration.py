@@ -9,7 +9,7 @@ Example:
     >>> from loyaltysim import Scenario
     >>> from loyaltysim.calibration import stylised_facts
     >>> table = stylised_facts(Scenario(n_customers=2_000, horizon_months=24),
-    ...                        replications=1, seed=3)
+    ...                        replications=1, rng=3)
     >>> list(table.columns)
     ['fact', 'measure', 'value', 'low', 'high', 'within', 'source']
 """
@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -26,7 +27,7 @@ from loyaltysim.model import LoyaltyModel
 from loyaltysim.month import ACCUSED, NOT_RESOLVED, RESOLVED, RESOLVED_QUICKLY, SILENT
 from loyaltysim.policies import Policy, ThresholdVerification, resolve_policy
 from loyaltysim.scenario import Scenario
-from loyaltysim.seeding import as_seed_sequence
+from loyaltysim.seeding import NOT_GIVEN, as_seed_sequence, renamed_seed
 
 __all__ = ["FACTS", "TARP_OUTCOMES", "Fact", "complaint_outcomes", "stylised_facts"]
 
@@ -201,7 +202,8 @@ def stylised_facts(
     policy: Policy | str | None = None,
     *,
     replications: int = 4,
-    seed: int | np.random.SeedSequence = 0,
+    rng: int | np.random.SeedSequence = 0,
+    seed: Any = NOT_GIVEN,
 ) -> pd.DataFrame:
     """Measure every fact of :data:`FACTS` on ``scenario`` (default: the default market).
 
@@ -212,7 +214,8 @@ def stylised_facts(
         scenario: The market (default: :class:`Scenario` defaults).
         policy: The policy (default: :func:`calibration_policy` of the scenario).
         replications: Independent runs pooled.
-        seed: Root seed.
+        rng: Root seed.
+        seed: The old name of ``rng`` (deprecated).
 
     Returns:
         One row per fact: ``fact``, ``measure``, ``value``, ``low``,
@@ -221,7 +224,7 @@ def stylised_facts(
     scenario = scenario if scenario is not None else Scenario()
     policy = resolve_policy(policy) if policy is not None else calibration_policy(scenario)
     pooled: dict[str, float] = {}
-    for child in as_seed_sequence(seed).spawn(replications):
+    for child in as_seed_sequence(renamed_seed(rng, seed, "stylised_facts")).spawn(replications):
         model = LoyaltyModel(scenario, policy, rng=child, inspect_agents=False)
         for key, value in complaint_outcomes(model, scenario.horizon_months).items():
             pooled[key] = pooled.get(key, 0.0) + value

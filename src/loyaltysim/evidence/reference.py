@@ -23,7 +23,7 @@ are not implemented; :data:`CORE` switches them off in a scenario, and
 
 Example:
     >>> from loyaltysim import Scenario
-    >>> from loyaltysim.reference import CORE, ReferenceModel
+    >>> from loyaltysim.evidence.reference import CORE, ReferenceModel
     >>> model = ReferenceModel(Scenario(n_customers=200, horizon_months=6, **CORE), rng=1)
     >>> model.run_for(6)
     >>> len(model.datacollector.get_model_vars_dataframe())
@@ -400,7 +400,7 @@ def _check_core(scenario: Scenario, policy: Policy) -> None:
                 name,
                 getattr(scenario, name),
                 f"{value} (the reference model implements the core only: use "
-                "Scenario(**loyaltysim.reference.CORE, ...))",
+                "Scenario(**loyaltysim.evidence.reference.CORE, ...))",
             )
     core_rules = {
         "claims": ("compensate", "verify", "threshold"),
@@ -410,7 +410,7 @@ def _check_core(scenario: Scenario, policy: Policy) -> None:
     for dimension, rule in policy.rules.items():
         allowed = core_rules.get(dimension)
         if allowed is None:
-            neutral = DIMENSIONS[dimension][1]()
+            neutral = DIMENSIONS[dimension].neutral_rule()
             if rule != neutral:
                 raise ParameterError(
                     f"policy.{dimension}", rule.name, f"{neutral.name!r} (the reference has none)"

@@ -1,31 +1,26 @@
-"""Verification and docking: the model against closed forms and a second implementation.
+"""Closed forms: degenerate markets whose expected outcomes are known exactly.
 
-The evidence that the code does what ``papers/odd.md`` says, after Rand & Rust
-(2011), as functions that the test suite (``tests/test_closed_forms.py``,
-``tests/test_docking.py``) and notebook ``08_validation.ipynb`` share: the
-tests run them at large sizes and assert, the notebook runs them smaller and
-shows the numbers.
+Verification after Rand & Rust (2011): each function here builds a market in
+which the model reduces to something with a closed form, runs it, or computes
+the closed form. The tests (``tests/statistical/``) run them at large sizes
+and assert; notebook ``08_validation.ipynb`` runs them smaller and shows the
+numbers.
 
 - **Quiet markets.** :data:`QUIET` switches off everything that makes
   failures, claims, requests and word of mouth happen.
-- **Closed forms.** A cohort's discounted value (:func:`cohort_scenario`,
-  :func:`cohort_values`, :func:`cohort_value`), Bass diffusion on the complete
-  graph (:func:`bass_scenario`, :func:`bass_share`, :func:`discrete_bass`,
-  :func:`continuous_bass`) and the one-claim condition for verifying
-  (:func:`one_claim_scenario`, :func:`one_claim_check`).
-- **Docking** (Axtell et al. 1996). :func:`array_outcomes` and
-  :func:`reference_outcomes` run :class:`loyaltysim.LoyaltyModel` and
-  :class:`loyaltysim.reference.ReferenceModel` on independent seeds;
-  :func:`compare_outcomes` (or :func:`dock`, which runs both) tests each of
-  :data:`OUTCOMES` with a Welch t test of the means and a two-sample
-  Kolmogorov-Smirnov test of the distributions at the Bonferroni level
-  :data:`ALPHA`; :func:`disagreements` lists the outcomes that differ.
+- **A cohort's discounted value** (:func:`cohort_scenario`,
+  :func:`cohort_values`, :func:`cohort_value`): first period certain, paid at
+  its end (Fader & Hardie).
+- **Bass diffusion** on the complete graph (:func:`bass_scenario`,
+  :func:`bass_share`, :func:`discrete_bass`, :func:`continuous_bass`).
+- **The one-claim condition** for verifying (:func:`one_claim_scenario`,
+  :func:`one_claim_check`).
 
 Example:
-    >>> from loyaltysim.validation import (
+    >>> from loyaltysim.evidence.closed_forms import (
     ...     cohort_parameters, cohort_scenario, cohort_value, cohort_values, standard_error)
     >>> scenario = cohort_scenario(n_customers=2_000, horizon_months=12, base_monthly_churn=0.05)
-    >>> values = cohort_values(scenario, seed=1)
+    >>> values = cohort_values(scenario, rng=1)
     >>> expected = cohort_value(*cohort_parameters(scenario), months=12)
     >>> bool(abs(values.mean() - expected) < 4 * standard_error(values))
     True
@@ -33,44 +28,30 @@ Example:
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-import pandas as pd
-import scipy.stats
 
 from loyaltysim.model import LoyaltyModel
-from loyaltysim.policies import NAMED_POLICIES, Policy
-from loyaltysim.reference import CORE, COUNTED_EVENTS, ReferenceModel
 from loyaltysim.scenario import Scenario
 from loyaltysim.simulation import run
 
 __all__ = [
-    "ALPHA",
     "CLAIM_KINDS",
-    "DOCKING",
-    "OUTCOMES",
     "QUIET",
-    "REFERENCE_SEED_OFFSET",
     "OneClaimCheck",
-    "array_outcomes",
     "bass_scenario",
     "bass_share",
     "cohort_parameters",
     "cohort_scenario",
     "cohort_value",
     "cohort_values",
-    "compare_outcomes",
     "continuous_bass",
-    "disagreements",
     "discrete_bass",
-    "dock",
     "one_claim_check",
     "one_claim_gain",
     "one_claim_scenario",
-    "reference_outcomes",
     "standard_error",
 ]
 
@@ -143,17 +124,17 @@ def cohort_scenario(**changes: Any) -> Scenario:
     )
 
 
-def cohort_values(scenario: Scenario, seed: int) -> np.ndarray:
+def cohort_values(scenario: Scenario, rng: int) -> np.ndarray:
     """Run ``scenario`` over its horizon and return each customer's discounted value (USD).
 
     Args:
         scenario: Usually a :func:`cohort_scenario`.
-        seed: Seed of the run.
+        rng: Seed of the run.
 
     Returns:
         One discounted net contribution per person of the market.
     """
-    model = LoyaltyModel(scenario, rng=seed)
+    model = LoyaltyModel(scenario, rng=rng)
     model.run_for(scenario.horizon_months)
     return model.population.discounted_value_usd
 
@@ -244,17 +225,17 @@ def bass_scenario(**changes: Any) -> Scenario:
     )
 
 
-def bass_share(scenario: Scenario, seed: int) -> np.ndarray:
+def bass_share(scenario: Scenario, rng: int) -> np.ndarray:
     """Run ``scenario`` and return the share of the market who are customers, month by month.
 
     Args:
         scenario: Usually a :func:`bass_scenario`.
-        seed: Seed of the run.
+        rng: Seed of the run.
 
     Returns:
         The share at the end of months 1 to ``horizon_months``.
     """
-    return run(scenario, seed=seed).monthly["active"].to_numpy() / scenario.n_customers
+    return run(scenario, rng=rng).monthly["active"].to_numpy() / scenario.n_customers
 
 
 def discrete_bass(p: float, q: float, months: int, f0: float = 0.0) -> np.ndarray:
@@ -400,18 +381,18 @@ class OneClaimCheck:
         return k * self.sd / np.sqrt(self.claims)
 
 
-def one_claim_check(scenario: Scenario, seed: int) -> OneClaimCheck:
+def one_claim_check(scenario: Scenario, rng: int) -> OneClaimCheck:
     """Run ``scenario`` paying and verifying every claim; compare the gain with the formula.
 
     Args:
         scenario: A :func:`one_claim_scenario`.
-        seed: Seed of both runs.
+        rng: Seed of both runs.
 
     Returns:
         The simulated and expected gain per claim.
     """
-    paid = run(scenario, "always_compensate", seed=seed).monthly.iloc[0]
-    checked = run(scenario, "verify_first", seed=seed).monthly.iloc[0]
+    paid = run(scenario, "always_compensate", rng=rng).monthly.iloc[0]
+    checked = run(scenario, "verify_first", rng=rng).monthly.iloc[0]
     claims = int(checked[list(CLAIM_KINDS)].sum())
     formula, sd = one_claim_gain(scenario)
     return OneClaimCheck(
@@ -421,196 +402,3 @@ def one_claim_check(scenario: Scenario, seed: int) -> OneClaimCheck:
         formula=formula,
         sd=sd,
     )
-
-
-# --- Docking with the Mesa reference --------------------------------------------------------
-
-#: A small market with many claims, failures and messages, story mechanisms off
-#: (:data:`loyaltysim.reference.CORE`).
-DOCKING: dict[str, Any] = dict(
-    CORE,
-    n_customers=600,
-    horizon_months=24,
-    failure_rate=0.1,
-    complaint_propensity_mean=0.3,
-    honesty_mean=0.7,
-    fraud_propensity_max=0.1,
-)
-#: Outcomes compared: discounted profit, each counted event over the horizon, final customers.
-OUTCOMES: tuple[str, ...] = ("discounted_profit_usd", *COUNTED_EVENTS, "final_active")
-#: Bonferroni level: 1% over the named policies, the outcomes and two tests (Welch, KS).
-ALPHA: float = 0.01 / (len(NAMED_POLICIES) * len(OUTCOMES) * 2)
-#: The reference runs seed ``REFERENCE_SEED_OFFSET + seed``, independent of the array model's.
-REFERENCE_SEED_OFFSET = 10_000
-
-_ACQUISITIONS = ("acquisitions_advertising", "acquisitions_wom", "acquisitions_outreach")
-
-
-def _seeds(seeds: int | Iterable[int]) -> list[int]:
-    return list(range(seeds)) if isinstance(seeds, int) else list(seeds)
-
-
-def _totals(monthly: pd.DataFrame) -> dict[str, float]:
-    row = {k: monthly[k].sum() for k in OUTCOMES if k != "final_active"}
-    return {**row, "final_active": monthly["active"].iloc[-1]}
-
-
-def array_outcomes(
-    scenario: Scenario, policy: Policy | str, seeds: int | Iterable[int] = 25
-) -> pd.DataFrame:
-    """Run the array model (:func:`loyaltysim.run`) once per seed and total its outcomes.
-
-    Args:
-        scenario: The market.
-        policy: A :class:`Policy` or a preset name.
-        seeds: Seeds, or their number ``n`` for seeds ``0, ..., n - 1``.
-
-    Returns:
-        One row per seed, one column per outcome of :data:`OUTCOMES`.
-    """
-    rows = []
-    for seed in _seeds(seeds):
-        monthly = run(scenario, policy, seed=seed).monthly
-        monthly["acquisitions"] = monthly[list(_ACQUISITIONS)].sum(axis=1)
-        rows.append(_totals(monthly))
-    return pd.DataFrame(rows, columns=list(OUTCOMES))
-
-
-def reference_outcomes(
-    scenario: Scenario, policy: Policy | str, seeds: int | Iterable[int] = 25
-) -> pd.DataFrame:
-    """Run :class:`loyaltysim.reference.ReferenceModel` once per seed and total its outcomes.
-
-    Seed ``k`` runs the reference on ``REFERENCE_SEED_OFFSET + k``, so that its
-    draws are independent of :func:`array_outcomes` on the same seeds.
-
-    Args:
-        scenario: The market (within :data:`loyaltysim.reference.CORE`).
-        policy: A :class:`Policy` or a preset name.
-        seeds: Seeds, or their number ``n`` for seeds ``0, ..., n - 1``.
-
-    Returns:
-        One row per seed, one column per outcome of :data:`OUTCOMES`.
-    """
-    rows = []
-    for seed in _seeds(seeds):
-        model = ReferenceModel(scenario, policy, rng=REFERENCE_SEED_OFFSET + seed)
-        model.run_for(scenario.horizon_months)
-        rows.append(_totals(model.datacollector.get_model_vars_dataframe()))
-    return pd.DataFrame(rows, columns=list(OUTCOMES))
-
-
-def compare_outcomes(
-    array: pd.DataFrame, reference: pd.DataFrame, alpha: float | None = None
-) -> pd.DataFrame:
-    """Test, outcome by outcome, whether two samples of runs come from one distribution.
-
-    For each outcome of :data:`OUTCOMES`, a Welch t test of the means and a
-    two-sample Kolmogorov-Smirnov test of the distributions; the outcome agrees
-    unless either p-value is below ``alpha``. An outcome constant in both
-    samples agrees if the constants are equal (both p-values 1, else 0).
-
-    Args:
-        array: Outcomes of the array model (:func:`array_outcomes`).
-        reference: Outcomes of the reference (:func:`reference_outcomes`).
-        alpha: Level of each test (default :data:`ALPHA`).
-
-    Returns:
-        Indexed by ``outcome``: ``array_mean``, ``reference_mean``,
-        ``welch_p``, ``ks_p`` and ``agrees``.
-
-    Example:
-        >>> a = pd.DataFrame({k: [1.0, 2.0, 3.0, 4.0] for k in OUTCOMES})
-        >>> bool(compare_outcomes(a, a + 0.5)["agrees"].all())
-        True
-    """
-    alpha = ALPHA if alpha is None else alpha
-    rows = []
-    for outcome in OUTCOMES:
-        x, y = array[outcome].to_numpy(float), reference[outcome].to_numpy(float)
-        if x.std() == 0 and y.std() == 0:
-            welch = ks = 1.0 if x[0] == y[0] else 0.0
-        else:
-            welch = float(scipy.stats.ttest_ind(x, y, equal_var=False).pvalue)
-            ks = float(scipy.stats.ks_2samp(x, y).pvalue)
-        rows.append(
-            {
-                "outcome": outcome,
-                "array_mean": x.mean(),
-                "reference_mean": y.mean(),
-                "welch_p": welch,
-                "ks_p": ks,
-                "agrees": not min(welch, ks) < alpha,
-            }
-        )
-    return pd.DataFrame(rows).set_index("outcome")
-
-
-def dock(
-    scenario: Scenario,
-    policy: Policy | str,
-    seeds: int | Iterable[int] = 25,
-    alpha: float | None = None,
-    *,
-    reference_scenario: Scenario | None = None,
-) -> pd.DataFrame:
-    """Run both implementations on ``seeds`` and compare their outcomes.
-
-    Args:
-        scenario: The market (within :data:`loyaltysim.reference.CORE`).
-        policy: A :class:`Policy` or a preset name.
-        seeds: Seeds, or their number ``n`` for seeds ``0, ..., n - 1``.
-        alpha: Level of each test (default :data:`ALPHA`).
-        reference_scenario: A different market for the reference (default
-            ``scenario``), to see the check flag a difference.
-
-    Returns:
-        :func:`compare_outcomes` of :func:`array_outcomes` and
-        :func:`reference_outcomes`.
-
-    Example:
-        >>> small = Scenario(**DOCKING).replace(n_customers=100, horizon_months=6)
-        >>> table = dock(small, "verify_first", seeds=3)
-        >>> list(table.columns), len(table) == len(OUTCOMES)
-        (['array_mean', 'reference_mean', 'welch_p', 'ks_p', 'agrees'], True)
-    """
-    seeds = _seeds(seeds)
-    reference_scenario = scenario if reference_scenario is None else reference_scenario
-    return compare_outcomes(
-        array_outcomes(scenario, policy, seeds),
-        reference_outcomes(reference_scenario, policy, seeds),
-        alpha,
-    )
-
-
-def disagreements(
-    array: pd.DataFrame, reference: pd.DataFrame, alpha: float | None = None
-) -> list[str]:
-    """The outcomes whose means (Welch) or distributions (KS) differ at level ``alpha``.
-
-    Args:
-        array: Outcomes of the array model (:func:`array_outcomes`).
-        reference: Outcomes of the reference (:func:`reference_outcomes`).
-        alpha: Level of each test (default :data:`ALPHA`).
-
-    Returns:
-        One line per outcome that differs (empty when the implementations
-        dock), with both means and p-values.
-
-    Example:
-        >>> a = pd.DataFrame({k: [1.0, 2.0, 3.0, 4.0] for k in OUTCOMES})
-        >>> disagreements(a, a + 10)[0]
-        'discounted_profit_usd: 2.50 vs 12.50 (Welch p=3.4e-05, KS p=0.029)'
-    """
-    table = compare_outcomes(array, reference, alpha)
-    found = []
-    for outcome, row in table[~table["agrees"]].iterrows():
-        constant = [frame[outcome].to_numpy(float).std() == 0 for frame in (array, reference)]
-        if all(constant):
-            found.append(f"{outcome}: constant {row.array_mean} vs {row.reference_mean}")
-        else:
-            found.append(
-                f"{outcome}: {row.array_mean:.2f} vs {row.reference_mean:.2f} "
-                f"(Welch p={row.welch_p:.2g}, KS p={row.ks_p:.2g})"
-            )
-    return found

@@ -1,0 +1,323 @@
+"""The handlers of the ``loyaltysim`` sub-commands: read the input, run, write, print.
+
+Each handler takes the parsed arguments and returns the exit status. Input is
+validated in full before any work starts (a bad value raises
+:class:`~loyaltysim.errors.ParameterError`, which :func:`loyaltysim.cli.main`
+turns into one line and exit status 2); output files are written only when
+the work succeeded, each through a temporary file renamed into place. The
+simulation modules are imported inside the handlers, so the command starts
+fast.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from loyaltysim._io import write_atomic
+from loyaltysim.errors import ParameterError
+from loyaltysim.params import parse_value, whole_number
+
+__all__ = ["app", "calibrate", "case", "compare", "params", "report", "run", "sweep"]
+
+#: File types ``--figure`` writes.
+FIGURE_SUFFIXES = (".png", ".pdf", ".svg")
+
+
+# --- input ----------------------------------------------------------------------------------
+def _tables(args: argparse.Namespace) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The ``[scenario]`` and ``[policy]`` tables from ``--scenario`` and ``--set``, as given."""
+    from loyaltysim.scenario import load_scenario_file
+
+    scenario_table: dict[str, Any] = {}
+    policy_table: dict[str, Any] = {}
+    if args.scenario:
+        scenario_table, policy_table = load_scenario_file(args.scenario)
+    for item in args.overrides:
+        name, sep, text = item.partition("=")
+        name = name.strip()
+        if not sep or not name:
+            raise ParameterError("--set", item, "NAME=VALUE, e.g. --set failure_rate=0.08")
+        value = parse_value(text.strip())
+        if name.startswith("policy."):
+            policy_table[name.removeprefix("policy.")] = value
+        else:
+            scenario_table[name] = value
+    return scenario_table, policy_table
+
+
+def _check_outputs(args: argparse.Namespace) -> None:
+    """Refuse bad output paths before any work is done."""
+    for option, path, suffixes in (
+        ("--figure", args.figure, FIGURE_SUFFIXES),
+        ("--csv", args.csv, (".csv",)),
+    ):
+        if path is None:
+            continue
+        target = Path(path)
+        if target.suffix.lower() not in suffixes:
+            raise ParameterError(option, path, "a path ending in " + ", ".join(suffixes))
+        if target.exists() and target.is_dir():
+            raise ParameterError(option, path, "a file path, not a directory")
+
+
+def _progress(args: argparse.Namespace) -> bool:
+    """Whether to show a progress bar: asked for, and stderr is a terminal."""
+    return not args.no_progress and sys.stderr.isatty()
+
+
+def _json_default(value: Any) -> Any:
+    if hasattr(value, "item"):
+        return value.item()
+    return str(value)
+
+
+def _emit(
+    args: argparse.Namespace,
+    outcome: Any,
+    write_csv: Callable[[str], object],
+    figure: Callable[[], Any],
+    text: Callable[[], str],
+) -> None:
+    """Write the requested files (atomically), then print JSON or the text report."""
+    if args.csv:
+        write_atomic(args.csv, write_csv)
+    if args.figure:
+        write_atomic(args.figure, lambda p: figure().savefig(p, dpi=120))
+    if args.json:
+        print(json.dumps(outcome.to_dict(), indent=2, default=_json_default))
+        return
+    print(text())
+    for label, path in (("figure", args.figure), ("table", args.csv)):
+        if path:
+            print(f"{label} written to {path}")
+
+
+# --- commands -------------------------------------------------------------------------------
+def run(args: argparse.Namespace) -> int:
+    """``loyaltysim run``: one scenario under one policy."""
+    from loyaltysim.plotting import plot_run
+    from loyaltysim.policies import Policy
+    from loyaltysim.report import format_run
+    from loyaltysim.scenario import Scenario
+    from loyaltysim.simulation import run as run_policy
+
+    scenario_table, policy_table = _tables(args)
+    scenario = Scenario.from_dict(scenario_table)
+    if args.policy is not None:
+        policy = Policy.from_spec({"preset": args.policy, **policy_table})
+    else:
+        policy = (
+            Policy.from_spec(policy_table) if policy_table else Policy.preset("always_compensate")
+        )
+    _check_outputs(args)
+    result = run_policy(scenario, policy, rng=args.seed)
+    _emit(
+        args,
+        result,
+        lambda p: result.monthly.to_csv(p),
+        lambda: plot_run(result),
+        lambda: format_run(result),
+    )
+    return 0
+
+
+def compare(args: argparse.Namespace) -> int:
+    """``loyaltysim compare``: policies on one scenario, paired replications."""
+    from loyaltysim.comparison import compare as compare_policies
+    from loyaltysim.plotting import plot_comparison
+    from loyaltysim.policies import Policy
+    from loyaltysim.report import format_comparison
+    from loyaltysim.scenario import Scenario
+
+    scenario_table, policy_table = _tables(args)
+    scenario = Scenario.from_dict(scenario_table)
+    names = [name.strip() for name in args.policies.split(",") if name.strip()]
+    policies: list[Policy] = [Policy.preset(name) for name in names]
+    if policy_table:
+        policy_table.setdefault("name", "your_policy")
+        policies.append(Policy.from_spec(policy_table))
+    replications = whole_number("--replications", args.replications, minimum=1)
+    _check_outputs(args)
+    comparison = compare_policies(
+        scenario, policies, replications=replications, rng=args.seed, progress=_progress(args)
+    )
+    _emit(
+        args,
+        comparison,
+        lambda p: comparison.runs.to_csv(p, index=False),
+        lambda: plot_comparison(comparison),
+        lambda: format_comparison(comparison),
+    )
+    return 0
+
+
+def case(args: argparse.Namespace) -> int:
+    """``loyaltysim case``: one story of the case library, or the list."""
+    from loyaltysim.cases import CASES, get_case
+    from loyaltysim.plotting import plot_comparison
+    from loyaltysim.report import format_case
+    from loyaltysim.scenario import Scenario
+
+    if args.list:
+        width = max(len(name) for name in CASES)
+        for name, entry in CASES.items():
+            print(f"{name:<{width}}  {entry.title}")
+            print(f"{'':<{width}}  {entry.story}")
+        return 0
+    if args.name is None:
+        raise ParameterError("case", None, "a case name (see `loyaltysim case --list`)")
+    chosen = get_case(args.name)
+    scenario_table, policy_table = _tables(args)
+    if policy_table:
+        raise ParameterError(
+            "policy",
+            policy_table,
+            "no [policy] table or policy.* settings: a case compares "
+            "its own policies (use `loyaltysim compare` for yours)",
+        )
+    scenario = Scenario.from_dict({**chosen.changes, **scenario_table})
+    replications = (
+        whole_number("--replications", args.replications, minimum=1)
+        if args.replications is not None
+        else None
+    )
+    _check_outputs(args)
+    result = chosen.run(
+        replications=replications, rng=args.seed, scenario=scenario, progress=_progress(args)
+    )
+    _emit(
+        args,
+        result,
+        lambda p: result.comparison.runs.to_csv(p, index=False),
+        lambda: plot_comparison(result.comparison),
+        lambda: format_case(result),
+    )
+    return 0
+
+
+def calibrate(args: argparse.Namespace) -> int:
+    """``loyaltysim calibrate``: the stylised facts measured on a market."""
+    from loyaltysim.evidence.calibration import stylised_facts
+    from loyaltysim.policies import Policy
+    from loyaltysim.report import format_facts
+    from loyaltysim.scenario import Scenario
+    from loyaltysim.simulation import json_number, versions
+
+    if args.figure:
+        raise ParameterError("--figure", args.figure, "nothing: calibrate draws no figure")
+    scenario_table, policy_table = _tables(args)
+    scenario = Scenario.from_dict(scenario_table)
+    policy = Policy.from_spec(policy_table) if policy_table else None
+    replications = whole_number("--replications", args.replications, minimum=1)
+    _check_outputs(args)
+    table = stylised_facts(scenario, policy, replications=replications, rng=args.seed)
+    if args.csv:
+        write_atomic(args.csv, lambda p: table.to_csv(p, index=False))
+    if args.json:
+        facts = table.replace({math.inf: None}).to_dict(orient="records")
+        repurchase = {
+            outcome: {"share": json_number(share), "failures": int(count)}
+            for outcome, (share, count) in table.attrs["repurchase"].items()
+        }
+        out = {
+            "seed": args.seed,
+            "replications": replications,
+            "scenario": scenario.changes(),
+            "versions": versions(),
+            "facts": facts,
+            "repurchase_by_outcome": repurchase,
+            "note": "high = null: no upper bound",
+        }
+        print(json.dumps(out, indent=2, default=_json_default))
+        return 0
+    print(format_facts(table, scenario, replications, args.seed))
+    if args.csv:
+        print(f"table written to {args.csv}")
+    return 0
+
+
+def sweep(args: argparse.Namespace) -> int:
+    """``loyaltysim sweep``: an experiment file into a results folder (resumable)."""
+    from loyaltysim.experiments import Experiment
+    from loyaltysim.experiments import sweep as run_sweep
+
+    experiment = Experiment.from_toml(args.experiment)
+    print(experiment.describe(), file=sys.stderr)
+    try:
+        summary = run_sweep(
+            experiment,
+            args.out,
+            workers=args.workers,
+            scheduler=args.scheduler,
+            overwrite=args.overwrite,
+            progress=_progress(args),
+        )
+    except KeyboardInterrupt:
+        print(
+            f"loyaltysim: interrupted; finished tasks are saved in {args.out}; "
+            "run the same command to resume",
+            file=sys.stderr,
+        )
+        return 130
+    print(summary)
+    return 0
+
+
+def report(args: argparse.Namespace) -> int:
+    """``loyaltysim report``: tables and figures of a results folder."""
+    from loyaltysim.experiments.analysis import report as write_report
+
+    text, _ = write_report(args.results, metric=args.metric)
+    print(text)
+    return 0
+
+
+def params(args: argparse.Namespace) -> int:
+    """``loyaltysim params``: every parameter with its unit, range, meaning and source."""
+    from loyaltysim.policies import parameter_rows
+    from loyaltysim.scenario import Scenario
+
+    specs = Scenario.specs()
+    groups = [*dict.fromkeys(s.group for s in specs), "policy"]
+    if args.group is not None and args.group not in groups:
+        raise ParameterError("--group", args.group, "one of " + ", ".join(groups))
+    rows = [
+        {
+            "name": s.name,
+            "group": s.group,
+            "default": s.default,
+            "unit": s.unit,
+            "accepts": s.accepts,
+            "meaning": s.meaning,
+            "source": s.source,
+        }
+        for s in specs
+    ]
+    rows.extend(parameter_rows())
+    if args.group:
+        rows = [r for r in rows if r["group"] == args.group]
+    if args.json:
+        print(json.dumps(rows, indent=2))
+        return 0
+    current = None
+    for row in rows:
+        if row["group"] != current:
+            current = row["group"]
+            print(f"\n[{current}]")
+        print(f"  {row['name']} = {row['default']!r}  ({row['unit']}; {row['accepts']})")
+        print(f"      {row['meaning']}")
+        print(f"      source: {row['source']}")
+    return 0
+
+
+def app(args: argparse.Namespace) -> int:
+    """``loyaltysim app``: serve the interactive app on this machine."""
+    from loyaltysim.cli.serve import serve_app
+
+    return serve_app(args.host, args.port)

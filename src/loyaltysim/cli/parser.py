@@ -1,0 +1,150 @@
+"""The ``loyaltysim`` command's arguments: one sub-command per job.
+
+Building the parser imports no simulation code, so ``loyaltysim --version``
+and ``loyaltysim --help`` answer at once; each command's handler
+(:mod:`loyaltysim.cli.commands`) imports what it needs.
+"""
+
+from __future__ import annotations
+
+import argparse
+
+from loyaltysim import __version__
+from loyaltysim.cli import commands
+from loyaltysim.policies.policy import NAMED_POLICIES
+
+__all__ = ["APP_PORT", "build_parser"]
+
+#: The port ``loyaltysim app`` serves on by default.
+APP_PORT = 8765
+
+
+def _scenario_options(p: argparse.ArgumentParser) -> None:
+    """``--scenario``, ``--set``, ``--seed`` and the output options of the simulating commands."""
+    p.add_argument(
+        "--scenario",
+        metavar="FILE",
+        help="TOML file with a [scenario] table (and optionally a [policy] table)",
+    )
+    p.add_argument(
+        "--set",
+        dest="overrides",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="override a parameter (repeatable); policy.NAME=VALUE sets the policy",
+    )
+    p.add_argument(
+        "--seed", type=int, default=None, help="seed of every random draw (default: fresh)"
+    )
+    p.add_argument("--json", action="store_true", help="print machine-readable JSON")
+    p.add_argument("--csv", metavar="PATH", help="also write the results table as CSV")
+    p.add_argument("--figure", metavar="PATH", help="also save a figure (.png, .pdf or .svg)")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser of every sub-command, each bound to its handler."""
+    parser = argparse.ArgumentParser(
+        prog="loyaltysim",
+        description="Simulate how a firm's customer-service policy changes long-run profit "
+        "and word of mouth.",
+        epilog="Parameters: `loyaltysim params`. Exit status 2 means bad input.",
+    )
+    parser.add_argument("--version", action="version", version=f"loyaltysim {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    p_run = sub.add_parser("run", help="simulate one scenario under one policy")
+    _scenario_options(p_run)
+    p_run.add_argument(
+        "--policy",
+        default=None,
+        help=f"named policy ({', '.join(NAMED_POLICIES)}); default: the file's [policy] "
+        "table, else always_compensate",
+    )
+    p_run.set_defaults(handler=commands.run)
+
+    p_cmp = sub.add_parser(
+        "compare",
+        help="compare policies on one scenario with paired replications",
+        description="Compare policies with paired replications and common random numbers; "
+        "a [policy] table in the scenario file (or --set policy.*) is compared too.",
+    )
+    _scenario_options(p_cmp)
+    p_cmp.add_argument(
+        "--policies",
+        default=",".join(NAMED_POLICIES),
+        help="comma-separated named policies (default: the four named policies)",
+    )
+    p_cmp.add_argument("--replications", type=int, default=20, help="paired replications")
+    p_cmp.add_argument("--no-progress", action="store_true", help="hide the progress bar")
+    p_cmp.set_defaults(handler=commands.compare)
+
+    p_case = sub.add_parser(
+        "case",
+        help="run a story from the case library (--list to see them)",
+        description="Run one case of the case library: the policies its story compares, "
+        "in its market (changed further by --scenario and --set), with a reading of the result.",
+    )
+    p_case.add_argument("name", nargs="?", help="the case to run")
+    p_case.add_argument("--list", action="store_true", help="list the cases and exit")
+    _scenario_options(p_case)
+    p_case.add_argument(
+        "--replications", type=int, default=None, help="paired replications (default: the case's)"
+    )
+    p_case.add_argument("--no-progress", action="store_true", help="hide the progress bar")
+    p_case.set_defaults(handler=commands.case, seed=2026)
+
+    p_cal = sub.add_parser(
+        "calibrate",
+        help="measure the stylised facts of MODEL.md section 6 on a market",
+        description="Run the market (default: the default market) and print each published "
+        "fact next to what the model produces and the tolerance it is held to.",
+    )
+    _scenario_options(p_cal)
+    p_cal.add_argument("--replications", type=int, default=4, help="runs pooled (default 4)")
+    p_cal.set_defaults(handler=commands.calibrate, seed=0)
+
+    p_sweep = sub.add_parser(
+        "sweep",
+        help="run a policy experiment (TOML) into a results folder; re-run to resume",
+        description="Run every task of an experiment file, writing each finished task to "
+        "DIR at once; killed or interrupted, the same command resumes where it stopped.",
+    )
+    p_sweep.add_argument("experiment", help="experiment TOML file (see examples in experiments/)")
+    p_sweep.add_argument("--out", required=True, metavar="DIR", help="results folder")
+    p_sweep.add_argument("--workers", type=int, default=None, help="worker processes (default 1)")
+    p_sweep.add_argument(
+        "--scheduler",
+        default=None,
+        metavar="ADDRESS",
+        help="Dask scheduler address, or 'local' for a LocalCluster of --workers workers",
+    )
+    p_sweep.add_argument("--overwrite", action="store_true", help="discard results already in DIR")
+    p_sweep.add_argument("--no-progress", action="store_true", help="hide the progress bar")
+    p_sweep.set_defaults(handler=commands.sweep)
+
+    p_rep = sub.add_parser("report", help="tables and figures of a results folder")
+    p_rep.add_argument("results", metavar="DIR", help="results folder written by sweep")
+    p_rep.add_argument("--metric", default="npv_usd", help="run metric to compare (npv_usd)")
+    p_rep.set_defaults(handler=commands.report)
+
+    p_par = sub.add_parser("params", help="list every parameter with unit, range and source")
+    p_par.add_argument("--json", action="store_true", help="print machine-readable JSON")
+    p_par.add_argument("--group", default=None, help="only this group (e.g. claims, churn)")
+    p_par.set_defaults(handler=commands.params)
+
+    p_app = sub.add_parser(
+        "app",
+        help="serve the interactive app (policy levers, network, live plots) on this machine",
+        description="Serve the SolaraViz app of loyaltysim.app on this machine only, then open "
+        "the printed address in a browser; Ctrl-C stops it. Needs the app extra: "
+        "pip install 'loyaltysim[app]'.",
+    )
+    p_app.add_argument("--port", type=int, default=APP_PORT, help=f"port (default {APP_PORT})")
+    p_app.add_argument(
+        "--host",
+        default="127.0.0.1",
+        help="loopback address to listen on: 127.0.0.1 (default), ::1 or localhost",
+    )
+    p_app.set_defaults(handler=commands.app)
+    return parser

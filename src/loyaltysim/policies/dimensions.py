@@ -1,0 +1,267 @@
+"""The nine dimensions of a firm's service policy, each a base class and one record.
+
+=========== ============================================ ==========================================
+dimension   decision method                              built-in rules (registry name)
+=========== ============================================ ==========================================
+claims      ``verify(claims, population)``               ``compensate``, ``verify``, ``threshold``
+pricing     ``grant(customers, population)``             ``negotiable``, ``fixed``
+caprices    ``accommodate(customers, population)``       ``accommodate``, ``refuse``
+recovery    ``escalate(claims, population)``             ``none``, ``escalate``
+promises    ``promise_days(customers, population)``      ``realistic``, ``optimistic``
+guarantee   ``honour(claims, population)``               ``none``, ``satisfaction``
+outreach    ``contact(people, population, month)``       ``none``, ``keep_in_touch``
+pruning     ``drop(customers, population)``              ``keep``, ``drop_unprofitable``
+listening   ``analyse(claims, population)``              ``none``, ``listen``
+=========== ============================================ ==========================================
+
+Each base class declares the one decision method its rules implement; the
+record after it (:class:`~loyaltysim.policies.contract.Dimension`) says
+everything else the package needs to know about the dimension. Write your own
+rule by subclassing a base (see :mod:`loyaltysim.policies`); write your own
+dimension with :func:`~loyaltysim.policies.contract.add_dimension`.
+"""
+
+from __future__ import annotations
+
+from abc import abstractmethod
+from typing import TYPE_CHECKING, ClassVar
+
+import numpy as np
+
+from loyaltysim.policies.contract import ClaimBatch, Dimension, Rule, add_dimension
+from loyaltysim.seeding import Draw
+
+if TYPE_CHECKING:
+    from loyaltysim.population import Population
+
+__all__ = [
+    "CAPRICES",
+    "CLAIMS",
+    "GUARANTEE",
+    "LISTENING",
+    "OUTREACH",
+    "PRICING",
+    "PROMISES",
+    "PRUNING",
+    "RECOVERY",
+    "CapriceRule",
+    "ClaimsRule",
+    "GuaranteeRule",
+    "ListeningRule",
+    "OutreachRule",
+    "PricingRule",
+    "PromiseRule",
+    "PruningRule",
+    "RecoveryRule",
+]
+
+
+class ClaimsRule(Rule):
+    """Decides which claims the firm investigates before paying.
+
+    Claims not selected are paid at once. Selected claims cost an
+    investigation and are paid unless the investigation treats them as fraud
+    (it exposes fraud with the scenario's ``detection_rate`` and wrongly
+    accuses an honest claimant with ``false_accusation_rate``).
+    """
+
+    @abstractmethod
+    def verify(self, claims: ClaimBatch, population: Population) -> np.ndarray:
+        """Return a boolean array: ``True`` where the claim is investigated."""
+
+
+CLAIMS = add_dimension(
+    Dimension(
+        "claims",
+        ClaimsRule,
+        neutral="compensate",
+        decision="verify",
+        requests="claims",
+        draws=(Draw.CLAIM, Draw.VERIFY),
+        stories="seed 004",
+        core=True,
+    )
+)
+
+
+class PricingRule(Rule):
+    """Decides which discount requests (haggling) are granted."""
+
+    @abstractmethod
+    def grant(self, customers: np.ndarray, population: Population) -> np.ndarray:
+        """Return a boolean array: ``True`` where the discount is granted."""
+
+
+PRICING = add_dimension(
+    Dimension(
+        "pricing",
+        PricingRule,
+        neutral="negotiable",
+        decision="grant",
+        draws=(Draw.HAGGLE,),
+        stories="seeds 003, 001",
+        core=True,
+    )
+)
+
+
+class CapriceRule(Rule):
+    """Decides which caprices (unreasonable service demands) are accommodated."""
+
+    @abstractmethod
+    def accommodate(self, customers: np.ndarray, population: Population) -> np.ndarray:
+        """Return a boolean array: ``True`` where the caprice is accommodated."""
+
+
+CAPRICES = add_dimension(
+    Dimension(
+        "caprices",
+        CapriceRule,
+        neutral="accommodate",
+        decision="accommodate",
+        draws=(Draw.CAPRICE,),
+        stories="seed 003",
+        core=True,
+    )
+)
+
+
+class RecoveryRule(Rule):
+    """Decides which of the month's complaints (claims) go up to management.
+
+    Management reverses a rejection or a front-line deflection (the claim is
+    paid), apologises in person (``effect_management_recovery``), costs
+    ``management_cost_usd`` per complaint, and may be praised in public.
+    """
+
+    @abstractmethod
+    def escalate(self, claims: ClaimBatch, population: Population) -> np.ndarray:
+        """Return a boolean array: ``True`` where the complaint is escalated."""
+
+
+RECOVERY = add_dimension(
+    Dimension(
+        "recovery",
+        RecoveryRule,
+        neutral="none",
+        decision="escalate",
+        requests="claims",
+        draws=(Draw.PUBLIC,),
+        stories="seeds 000, 002, 001",
+    )
+)
+
+
+class PromiseRule(Rule):
+    """Decides the delivery time the firm promises, in days.
+
+    A purchase whose lead time exceeds the promise breaks it; a shorter
+    promise than the market's draws more conversions.
+    """
+
+    @abstractmethod
+    def promise_days(self, customers: np.ndarray, population: Population) -> np.ndarray:
+        """Return the promised delivery time (days, > 0) for each customer."""
+
+
+PROMISES = add_dimension(
+    Dimension(
+        "promises",
+        PromiseRule,
+        neutral="realistic",
+        decision="promise_days",
+        answers_numbers=True,
+        draws=(Draw.LATE,),
+        stories="seeds 001, 002, 003",
+    )
+)
+
+
+class GuaranteeRule(Rule):
+    """Decides which claims a guarantee refunds at once, no questions asked.
+
+    While ``announced`` is true the guarantee draws trial
+    (``guarantee_trial_boost``), makes honest claims likelier
+    (``guarantee_claim_multiplier``), tells everyone claims are paid (fraud
+    at full leniency), and turns claims into refunds of the purchase.
+    """
+
+    #: Whether customers know of the guarantee.
+    announced: ClassVar[bool] = True
+
+    @abstractmethod
+    def honour(self, claims: ClaimBatch, population: Population) -> np.ndarray:
+        """Return a boolean array: ``True`` where the claim is refunded at once."""
+
+
+GUARANTEE = add_dimension(
+    Dimension(
+        "guarantee",
+        GuaranteeRule,
+        neutral="none",
+        decision="honour",
+        requests="claims",
+        stories="seed 001",
+    )
+)
+
+
+class OutreachRule(Rule):
+    """Decides which prospects and lapsed customers the firm contacts this month.
+
+    Each contact costs ``outreach_cost_usd`` and adds ``outreach_response`` to
+    the person's monthly conversion hazard for good (goodwill accumulates).
+    """
+
+    @abstractmethod
+    def contact(self, people: np.ndarray, population: Population, month: int) -> np.ndarray:
+        """Return a boolean array: ``True`` where the person is contacted in ``month``."""
+
+
+OUTREACH = add_dimension(
+    Dimension(
+        "outreach",
+        OutreachRule,
+        neutral="none",
+        decision="contact",
+        extra=("month",),
+        stories="seeds 001, 003",
+    )
+)
+
+
+class PruningRule(Rule):
+    """Decides which active customers the firm drops (they are never won back)."""
+
+    @abstractmethod
+    def drop(self, customers: np.ndarray, population: Population) -> np.ndarray:
+        """Return a boolean array: ``True`` where the customer is dropped."""
+
+
+PRUNING = add_dimension(
+    Dimension("pruning", PruningRule, neutral="keep", decision="drop", stories="seed 003")
+)
+
+
+class ListeningRule(Rule):
+    """Decides which complaints the firm analyses for what they say about the product.
+
+    Each analysed complaint costs ``listening_cost_usd``; the genuine ones
+    lower the failure rate (``listening_learning_rate``, ``failure_rate_floor``).
+    """
+
+    @abstractmethod
+    def analyse(self, claims: ClaimBatch, population: Population) -> np.ndarray:
+        """Return a boolean array: ``True`` where the complaint is analysed."""
+
+
+LISTENING = add_dimension(
+    Dimension(
+        "listening",
+        ListeningRule,
+        neutral="none",
+        decision="analyse",
+        requests="claims",
+        stories="seed 001 rule 2 (issue 3; not in the brief's table)",
+    )
+)

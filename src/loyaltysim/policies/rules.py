@@ -1,0 +1,404 @@
+"""The built-in rules of the nine dimensions (each registered under its ``name``).
+
+Every rule answers its dimension's decision method (see
+:mod:`loyaltysim.policies.dimensions`) for a whole batch of requests at once;
+parameters are dataclass fields declared with
+:func:`~loyaltysim.policies.contract.rule_param`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from loyaltysim.policies.contract import ClaimBatch, registered, rule_param
+from loyaltysim.policies.dimensions import (
+    CapriceRule,
+    ClaimsRule,
+    GuaranteeRule,
+    ListeningRule,
+    OutreachRule,
+    PricingRule,
+    PromiseRule,
+    PruningRule,
+    RecoveryRule,
+)
+from loyaltysim.population import LAPSED
+
+if TYPE_CHECKING:
+    from loyaltysim.population import Population
+
+__all__ = [
+    "ESCALATION_PRIORITIES",
+    "OUTREACH_AUDIENCES",
+    "AccommodateCaprices",
+    "AlwaysCompensate",
+    "DropUnprofitable",
+    "EscalateToManagement",
+    "FixedPrices",
+    "KeepEveryone",
+    "KeepInTouch",
+    "Listen",
+    "NegotiablePrices",
+    "NoGuarantee",
+    "NoListening",
+    "NoOutreach",
+    "NoRecovery",
+    "OptimisticPromises",
+    "RealisticPromises",
+    "RefuseCaprices",
+    "SatisfactionGuarantee",
+    "ThresholdVerification",
+    "VerifyFirst",
+]
+
+
+def _all(size: int) -> np.ndarray:
+    return np.ones(size, dtype=bool)
+
+
+def _none(size: int) -> np.ndarray:
+    return np.zeros(size, dtype=bool)
+
+
+# --- claims -------------------------------------------------------------------
+@registered
+@dataclass(frozen=True)
+class AlwaysCompensate(ClaimsRule):
+    """Pay every claim at once, no questions asked (Sewell's tennis racket, seed 004)."""
+
+    name = "compensate"
+
+    def verify(self, claims: ClaimBatch, population: Population) -> np.ndarray:  # noqa: D102
+        return _none(len(claims))
+
+
+@registered
+@dataclass(frozen=True)
+class VerifyFirst(ClaimsRule):
+    """Investigate every claim before paying (seed 004's warning)."""
+
+    name = "verify"
+
+    def verify(self, claims: ClaimBatch, population: Population) -> np.ndarray:  # noqa: D102
+        return _all(len(claims))
+
+
+@registered
+@dataclass(frozen=True)
+class ThresholdVerification(ClaimsRule):
+    """Pay small claims at once, investigate claims above a value (seed 004: luxury items).
+
+    Attributes:
+        threshold_usd: Claims strictly above this value are investigated.
+    """
+
+    name = "threshold"
+    threshold_usd: float = rule_param(
+        100.0,
+        unit="USD",
+        low=0.0,
+        high=1e12,
+        meaning="claims above this value are investigated, smaller ones paid at once",
+        source="seed 004: always compensating stops paying for luxury items",
+    )
+
+    def verify(self, claims: ClaimBatch, population: Population) -> np.ndarray:  # noqa: D102
+        return claims.value_usd > self.threshold_usd
+
+
+# --- pricing ------------------------------------------------------------------
+@registered
+@dataclass(frozen=True)
+class NegotiablePrices(PricingRule):
+    """Grant every discount request (the customer is always right)."""
+
+    name = "negotiable"
+
+    def grant(self, customers: np.ndarray, population: Population) -> np.ndarray:  # noqa: D102
+        return _all(customers.size)
+
+
+@registered
+@dataclass(frozen=True)
+class FixedPrices(PricingRule):
+    """Every thing has its fixed price: refuse discount requests politely (seed 003)."""
+
+    name = "fixed"
+
+    def grant(self, customers: np.ndarray, population: Population) -> np.ndarray:  # noqa: D102
+        return _none(customers.size)
+
+
+# --- caprices -----------------------------------------------------------------
+@registered
+@dataclass(frozen=True)
+class AccommodateCaprices(CapriceRule):
+    """Do whatever the customer asks, at its cost."""
+
+    name = "accommodate"
+
+    def accommodate(self, customers: np.ndarray, population: Population) -> np.ndarray:  # noqa: D102
+        return _all(customers.size)
+
+
+@registered
+@dataclass(frozen=True)
+class RefuseCaprices(CapriceRule):
+    """State and defend a professional opinion, politely (seed 003)."""
+
+    name = "refuse"
+
+    def accommodate(self, customers: np.ndarray, population: Population) -> np.ndarray:  # noqa: D102
+        return _none(customers.size)
+
+
+# --- recovery -----------------------------------------------------------------
+@registered
+@dataclass(frozen=True)
+class NoRecovery(RecoveryRule):
+    """Management never sees a complaint: the front line's answer stands."""
+
+    name = "none"
+
+    def escalate(self, claims: ClaimBatch, population: Population) -> np.ndarray:  # noqa: D102
+        return _none(len(claims))
+
+
+#: How :class:`EscalateToManagement` ranks complaints.
+ESCALATION_PRIORITIES = ("largest", "loudest", "public")
+
+
+@registered
+@dataclass(frozen=True)
+class EscalateToManagement(RecoveryRule):
+    """Management takes up the month's top complaints in person (seeds 000, 002).
+
+    Attributes:
+        capacity_per_month: Complaints management can take up in a month.
+        priority: Which go up first: the ``largest`` claims, the ``loudest``
+            claimants (those most given to word of mouth, as the firm
+            perceives them), or the ``public`` complaints (then the largest).
+    """
+
+    name = "escalate"
+    capacity_per_month: int = rule_param(
+        10,
+        unit="complaints/month",
+        low=0,
+        high=10_000_000,
+        meaning="complaints management can take up in a month",
+        source="stated assumption: scarce management time (seed 000: the CEO phoned one)",
+    )
+    priority: str = rule_param(
+        "public",
+        unit="choice",
+        choices=ESCALATION_PRIORITIES,
+        meaning="which complaints go up first: the largest, the loudest claimants, the public",
+        source="seed 000: a complaint mentioned in a Forbes column reached the CEO",
+    )
+
+    def escalate(self, claims: ClaimBatch, population: Population) -> np.ndarray:  # noqa: D102
+        if self.priority == "loudest":
+            keys: tuple[np.ndarray, ...] = (population.wom_propensity[claims.customers],)
+        elif self.priority == "public":
+            keys = (claims.value_usd, claims.public)  # lexsort: last key is primary
+        else:
+            keys = (claims.value_usd,)
+        order = np.lexsort(tuple(-np.asarray(k, dtype=float) for k in keys))
+        chosen = _none(len(claims))
+        chosen[order[: self.capacity_per_month]] = True
+        return chosen
+
+
+# --- promises -----------------------------------------------------------------
+class _PromisedDays(PromiseRule):
+    """A promise of the same ``days`` to everyone."""
+
+    days: float
+
+    def promise_days(self, customers: np.ndarray, population: Population) -> np.ndarray:
+        return np.full(customers.size, self.days)
+
+
+@registered
+@dataclass(frozen=True)
+class RealisticPromises(_PromisedDays):
+    """Promise what the market promises and deliveries keep (seed 003's rule).
+
+    Attributes:
+        days: The promised delivery time.
+    """
+
+    name = "realistic"
+    days: float = rule_param(
+        14.0,
+        unit="days",
+        low=0.01,
+        high=1_000.0,
+        meaning="promised delivery time of the realistic rule (the market's usual promise)",
+        source="the default market_promise_days (set both when the market's promise "
+        "differs); broken about 2.4% of the time at the default lead times",
+    )
+
+
+@registered
+@dataclass(frozen=True)
+class OptimisticPromises(_PromisedDays):
+    """Promise faster than the market: more sales, more promises broken (seed 002).
+
+    Attributes:
+        days: The promised delivery time.
+    """
+
+    name = "optimistic"
+    days: float = rule_param(
+        10.0,
+        unit="days",
+        low=0.01,
+        high=1_000.0,
+        meaning="promised delivery time of the optimistic rule",
+        source="seed 002: 'within 10 days' (for a 5-6 week special order); about 15% of "
+        "promises break at the default lead times",
+    )
+
+
+# --- guarantee ----------------------------------------------------------------
+@registered
+@dataclass(frozen=True)
+class NoGuarantee(GuaranteeRule):
+    """No guarantee: claims follow the claims rule."""
+
+    name = "none"
+    announced = False
+
+    def honour(self, claims: ClaimBatch, population: Population) -> np.ndarray:  # noqa: D102
+        return _none(len(claims))
+
+
+@registered
+@dataclass(frozen=True)
+class SatisfactionGuarantee(GuaranteeRule):
+    """Refund any purchase on request, no questions asked (seed 001: the pizza)."""
+
+    name = "satisfaction"
+
+    def honour(self, claims: ClaimBatch, population: Population) -> np.ndarray:  # noqa: D102
+        return _all(len(claims))
+
+
+# --- outreach -----------------------------------------------------------------
+#: Whom :class:`KeepInTouch` contacts.
+OUTREACH_AUDIENCES = ("prospects", "lapsed", "both")
+
+
+@registered
+@dataclass(frozen=True)
+class NoOutreach(OutreachRule):
+    """Never contact non-customers."""
+
+    name = "none"
+
+    def contact(self, people: np.ndarray, population: Population, month: int) -> np.ndarray:  # noqa: D102
+        return _none(people.size)
+
+
+@registered
+@dataclass(frozen=True)
+class KeepInTouch(OutreachRule):
+    """Contact each prospect or lapsed customer once every ``interval_months`` (seed 001).
+
+    Person ``i`` is contacted in the months ``m`` with ``(i + m) % interval == 0``,
+    so contacts are spread evenly over the year, like birthdays.
+
+    Attributes:
+        interval_months: Months between two contacts to the same person.
+        audience: ``prospects``, ``lapsed`` or ``both``.
+    """
+
+    name = "keep_in_touch"
+    interval_months: int = rule_param(
+        12,
+        unit="months",
+        low=1,
+        high=1_200,
+        meaning="months between two contacts to the same person",
+        source="seed 001: a birthday card every year",
+    )
+    audience: str = rule_param(
+        "both",
+        unit="choice",
+        choices=OUTREACH_AUDIENCES,
+        meaning="who is kept in touch with: prospects, lapsed customers or both",
+        source="MODEL.md section 4: keep in touch with prospects and lapsed customers",
+    )
+
+    def contact(self, people: np.ndarray, population: Population, month: int) -> np.ndarray:  # noqa: D102
+        due = (people + month) % self.interval_months == 0
+        if self.audience == "both":
+            return due
+        lapsed = population.status[people] == LAPSED
+        return due & (lapsed if self.audience == "lapsed" else ~lapsed)
+
+
+# --- pruning ------------------------------------------------------------------
+@registered
+@dataclass(frozen=True)
+class KeepEveryone(PruningRule):
+    """Keep every customer."""
+
+    name = "keep"
+
+    def drop(self, customers: np.ndarray, population: Population) -> np.ndarray:  # noqa: D102
+        return _none(customers.size)
+
+
+@registered
+@dataclass(frozen=True)
+class DropUnprofitable(PruningRule):
+    """Drop customers whose cumulative service cost exceeds their cumulative margin (seed 003).
+
+    Attributes:
+        min_tenure_months: Only customers with at least this tenure are reviewed.
+    """
+
+    name = "drop_unprofitable"
+    min_tenure_months: int = rule_param(
+        6,
+        unit="months",
+        low=0,
+        high=1_200,
+        meaning="only customers with at least this tenure are reviewed for dropping",
+        source="stated assumption: judge a customer on half a year of books",
+    )
+
+    def drop(self, customers: np.ndarray, population: Population) -> np.ndarray:  # noqa: D102
+        unprofitable = (
+            population.cumulative_cost_usd[customers] > population.cumulative_margin_usd[customers]
+        )
+        return unprofitable & (population.tenure_months[customers] >= self.min_tenure_months)
+
+
+# --- listening ----------------------------------------------------------------
+@registered
+@dataclass(frozen=True)
+class NoListening(ListeningRule):
+    """Answer complaints, learn nothing from them."""
+
+    name = "none"
+
+    def analyse(self, claims: ClaimBatch, population: Population) -> np.ndarray:  # noqa: D102
+        return _none(len(claims))
+
+
+@registered
+@dataclass(frozen=True)
+class Listen(ListeningRule):
+    """Analyse every complaint for what the customer lacks (seed 001: Milliken)."""
+
+    name = "listen"
+
+    def analyse(self, claims: ClaimBatch, population: Population) -> np.ndarray:  # noqa: D102
+        return _all(len(claims))
