@@ -1,4 +1,4 @@
-# loyaltysim — set-up, the main job, tests, benchmarks.
+# loyaltysim — set-up, the main job, checks, tests, benchmarks, the paper.
 # `make run` and `make test` work on a fresh clone: they find a Python >= 3.12,
 # create .venv and install the package with its dev, notebook, app and browser extras.
 
@@ -8,8 +8,12 @@ STAMP     := $(VENV)/.installed
 RESULTS   := results
 REPLICATIONS ?= 20
 SEED      ?= 2026
+LINTED    := src tests benchmarks tools
+# The fast lane of `make check`: every test not marked slow, outside the statistical
+# and system suites and the notebooks.
+FAST      := tests/unit tests/mechanisms tests/docs
 
-.PHONY: setup run test lint format bench bench-sweep clean browser paper
+.PHONY: setup setup-browser run check test lint typecheck format bench bench-sweep clean paper
 
 setup: $(STAMP)
 
@@ -21,20 +25,10 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e ".[dev,notebooks,app,browser]"
 	@touch $(STAMP)
 
-## The main job: compare the four named policies on the default market.
-run: setup
-	@mkdir -p $(RESULTS)
-	$(BIN)/loyaltysim compare --replications $(REPLICATIONS) --seed $(SEED) \
-		--figure $(RESULTS)/compare.png --csv $(RESULTS)/compare.csv
-
-## Lint, unit and statistical tests, and every notebook through nbval.
-test: setup browser
-	$(BIN)/ruff check src tests benchmarks tools
-	$(BIN)/python -m pytest --nbval-lax -p no:cacheprovider
-
-## Debian's chromium for the app's browser test (tests/test_app.py); Playwright's own
-## browser download is not used. Installed only where it is missing and we are root.
-browser:
+## Debian's chromium for the app's browser test (tests/system/test_app.py); Playwright's own
+## browser download is not used. Installed only where it is missing and we are root; without
+## it the browser test skips (and fails where CI is set).
+setup-browser:
 	@if [ ! -x /usr/bin/chromium ]; then \
 		if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
 			apt-get update && DEBIAN_FRONTEND=noninteractive \
@@ -45,13 +39,30 @@ browser:
 		fi; \
 	fi
 
+## The main job: compare the four named policies on the default market.
+run: setup
+	@mkdir -p $(RESULTS)
+	$(BIN)/loyaltysim compare --replications $(REPLICATIONS) --seed $(SEED) \
+		--figure $(RESULTS)/compare.png --csv $(RESULTS)/compare.csv
+
+## Before every commit (under a minute): lint, format, types and the fast tests.
+check: setup lint typecheck
+	$(BIN)/python -m pytest -q -p no:cacheprovider -m "not slow" $(FAST)
+
+## The full suite, CI's command: the checks, every test and every notebook through nbval.
+test: setup lint typecheck
+	$(BIN)/python -m pytest --nbval-lax -p no:cacheprovider
+
 lint: setup
-	$(BIN)/ruff check src tests benchmarks tools
-	$(BIN)/ruff format --check src tests benchmarks tools
+	$(BIN)/ruff check $(LINTED)
+	$(BIN)/ruff format --check $(LINTED)
+
+typecheck: setup
+	$(BIN)/mypy
 
 format: setup
-	$(BIN)/ruff format src tests benchmarks tools
-	$(BIN)/ruff check --fix src tests benchmarks tools
+	$(BIN)/ruff format $(LINTED)
+	$(BIN)/ruff check --fix $(LINTED)
 
 ## Throughput of the array model (customer-months per second).
 bench: setup
@@ -66,4 +77,4 @@ paper: setup
 	$(BIN)/python tools/make_paper.py
 
 clean:
-	rm -rf $(VENV) $(RESULTS) build src/*.egg-info .pytest_cache
+	rm -rf $(VENV) $(RESULTS) build src/*.egg-info .pytest_cache .mypy_cache

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 
 import mesa
 
+from loyaltysim.network import GraphNetwork
 from loyaltysim.population import STATUS_NAMES, Population
 
 if TYPE_CHECKING:
@@ -50,7 +51,7 @@ class CustomerAgent(mesa.Agent):
     def contacts(self) -> list[int]:
         """Indices of this person's contacts in the social network."""
         network = self.model.network
-        if hasattr(network, "indptr"):
+        if isinstance(network, GraphNetwork):
             start, stop = network.indptr[self.index], network.indptr[self.index + 1]
             return network.indices[start:stop].tolist()
         return [i for i in range(network.n) if i != self.index]

@@ -38,7 +38,7 @@ from mesa.visualization.utils import update_counter
 from scipy.sparse.csgraph import shortest_path
 
 from loyaltysim.model import LoyaltyModel
-from loyaltysim.network import SocialNetwork
+from loyaltysim.network import GraphNetwork, SocialNetwork
 from loyaltysim.policies import DIMENSIONS, NAMED_POLICIES, Policy, registered_rules
 from loyaltysim.population import ACTIVE, LAPSED
 from loyaltysim.scenario import NETWORKS, Scenario
@@ -192,7 +192,7 @@ def network_layout(network: SocialNetwork, seed: int = 0, pivots: int = 40) -> N
     """
     n = network.n
     rng = np.random.default_rng(seed)
-    if not hasattr(network, "indptr"):
+    if not isinstance(network, GraphNetwork):
         golden = np.pi * (3.0 - np.sqrt(5.0))
         i = np.arange(n)
         radius = np.sqrt((i + 0.5) / n)
@@ -237,10 +237,11 @@ def draw_network(model: LoyaltyModel, layout: NetworkLayout) -> Figure:
     size = float(np.clip(4000 / population.n, 3, 30))
     active, lapsed = status == ACTIVE, status == LAPSED
     for chosen, colour in ((~active & ~lapsed, PROSPECT_GREY), (lapsed, LAPSED_GREY)):
-        ax.scatter(*xy[chosen].T, s=size, c=colour, linewidths=0, zorder=1)
+        ax.scatter(xy[chosen, 0], xy[chosen, 1], s=size, c=colour, linewidths=0, zorder=1)
     norm = Normalize(-1.0, 1.0)
     points = ax.scatter(
-        *xy[active].T,
+        xy[active, 0],
+        xy[active, 1],
         s=size * 1.5,
         c=satisfaction[active],
         cmap=SATISFACTION_CMAP,

@@ -95,7 +95,7 @@ class Case:
             progress: Show a progress bar.
             seed: The old name of ``rng`` (deprecated).
         """
-        rng = renamed_seed(rng, seed, "Case.run")
+        rng = renamed_seed(rng, seed, "Case.run", default=2026)
         comparison = compare(
             scenario if scenario is not None else self.scenario,
             list(self.policies),
@@ -130,8 +130,8 @@ class CaseResult:
         baseline = case.policies[0].name
         paired = self.comparison.paired(baseline)
         if case.story_answer == baseline:
-            return bool((paired.drop(baseline)["high"] < 0).all())
-        return bool(paired.loc[case.story_answer, "low"] > 0)
+            return bool((paired.drop(baseline)["high"].to_numpy() < 0).all())
+        return bool(paired["low"].to_numpy()[paired.index.get_loc(case.story_answer)] > 0)
 
     def reading(self) -> str:
         """One paragraph: the answer with its uncertainty, against the story."""

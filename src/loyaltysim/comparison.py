@@ -177,7 +177,7 @@ def compare(
     Returns:
         A :class:`Comparison`.
     """
-    rng = renamed_seed(rng, seed, "compare")
+    rng = renamed_seed(rng, seed, "compare", default=0)
     scenario = scenario if scenario is not None else Scenario()
     replications = whole_number("replications", replications, minimum=1)
     resolved = [resolve_policy(p) for p in policies]

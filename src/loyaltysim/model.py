@@ -120,7 +120,9 @@ class LoyaltyModel(mesa.Model):
         self.firm = Firm.start(self.params)
         self.last_month: Month | None = None
         self.ledger = ledger.Ledger(self.params.horizon_months)
-        self._added_dimensions = [d for d in DIMENSIONS.values() if d.submodel is not None]
+        self._added_submodels = [
+            (d, d.submodel) for d in DIMENSIONS.values() if d.submodel is not None
+        ]
         self.datacollector = ledger.LedgerCollector(self.ledger)
         self._customers: dict[int, CustomerAgent] = {}
         if inspect_agents if inspect_agents is not None else n <= AGENTS_AUTO_LIMIT:
@@ -154,8 +156,8 @@ class LoyaltyModel(mesa.Model):
         claims.settle_claims(population, scenario, month)
         listening.listen(population, firm, scenario, policy.rule(LISTENING), month)
         pruning.prune(population, scenario, policy.rule(PRUNING), month)
-        for dimension in self._added_dimensions:  # dimensions added outside the package
-            dimension.submodel(population, scenario, policy.rule(dimension), month)
+        for dimension, submodel in self._added_submodels:  # dimensions added outside the package
+            submodel(population, scenario, policy.rule(dimension), month)
         satisfaction.update_satisfaction(population, scenario, month)
         word_of_mouth.spread(population, self.network, scenario, month)
         churn.churn(population, scenario, month)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 
@@ -104,7 +105,7 @@ class Month:
     t: int
     draws: MonthlyDraws
     n: int
-    book: dict[str, float] = field(default_factory=dict)
+    book: dict[str, float | np.integer[Any]] = field(default_factory=dict)
     satisfaction_change: np.ndarray = field(init=False)
     margin_usd: np.ndarray = field(init=False)
     cost_usd: np.ndarray = field(init=False)

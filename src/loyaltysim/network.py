@@ -111,8 +111,8 @@ class GraphNetwork(SocialNetwork):
         same either way. Calls must not overlap (one thread at a time).
         """
         if self._active is None or self._active.shape != active.shape:
-            counts = self.adjacency @ active.astype(np.float32)
-            self._active_contacts = counts.astype(np.int32)
+            counts = np.asarray(self.adjacency @ active.astype(np.float32))
+            self._active_contacts = counts.astype(np.int32).reshape(-1)
         else:
             changed = np.flatnonzero(active != self._active)
             if changed.size:
@@ -313,7 +313,7 @@ def barabasi_albert_edges(n: int, m: int, rng: np.random.Generator) -> np.ndarra
         size = len(ends)
         targets: list[int] = []
         while len(targets) < m:
-            u = next(uniforms, None)
+            u: float | None = next(uniforms, None)
             if u is None:
                 uniforms = iter(rng.random(_BA_BLOCK).tolist())
                 u = next(uniforms)

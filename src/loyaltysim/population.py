@@ -141,7 +141,7 @@ class Population:
         status = self.status
         active = np.count_nonzero(status == ACTIVE)
         lapsed = np.count_nonzero(status == LAPSED)
-        return self.n - active - lapsed, active, lapsed
+        return self.n - int(active) - int(lapsed), int(active), int(lapsed)
 
     @property
     def nbytes(self) -> int:

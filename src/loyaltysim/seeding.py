@@ -120,19 +120,25 @@ class _NotGiven:
 NOT_GIVEN: Any = _NotGiven()
 
 
-def renamed_seed(rng: Any, seed: Any, where: str) -> Any:
+def renamed_seed(rng: Any, seed: Any, where: str, default: Any = None) -> Any:
     """The ``rng=`` argument, accepting the old name ``seed=`` for one release.
 
     loyaltysim names its seed argument ``rng`` everywhere, as Mesa does
     (``mesa.Model(rng=...)``); ``seed=`` still works until loyaltysim 0.3, with
     a :class:`FutureWarning`.
 
+    Args:
+        rng: The ``rng`` argument.
+        seed: The ``seed`` argument (:data:`NOT_GIVEN` when not given).
+        where: The function's name, for the messages.
+        default: ``rng``'s default value.
+
     Raises:
         ParameterError: Both were given.
     """
     if seed is NOT_GIVEN:
         return rng
-    if rng is not None:
+    if rng is not default and rng != default:
         raise ParameterError("seed", seed, f"nothing when rng is given ({where} takes rng= only)")
     warnings.warn(
         f"{where}(seed=...) is now {where}(rng=...), as in Mesa; seed= will be removed in "

@@ -13,7 +13,7 @@ Example:
     >>> import pandas as pd
     >>> wide = pd.DataFrame({"a": [10.0, 12.0, 11.0], "b": [11.0, 13.5, 12.0]})
     >>> paired_differences(wide, baseline="a").round(3).loc["b"].to_dict()
-    {'mean': 12.167, 'difference': 1.167, 'low': 0.45, 'high': 1.884, 'sd_ratio': 0.172}
+    {'mean': 12.167, 'difference': 1.167, 'low': 0.45, 'high': 1.884, 'sd_ratio': 0.18}
 """
 
 from __future__ import annotations

@@ -7,7 +7,7 @@ measures, next to each published fact, what the model produces. The test suite
 
 Example:
     >>> from loyaltysim import Scenario
-    >>> from loyaltysim.calibration import stylised_facts
+    >>> from loyaltysim.evidence.calibration import stylised_facts
     >>> table = stylised_facts(Scenario(n_customers=2_000, horizon_months=24),
     ...                        replications=1, rng=3)
     >>> list(table.columns)
@@ -224,7 +224,9 @@ def stylised_facts(
     scenario = scenario if scenario is not None else Scenario()
     policy = resolve_policy(policy) if policy is not None else calibration_policy(scenario)
     pooled: dict[str, float] = {}
-    for child in as_seed_sequence(renamed_seed(rng, seed, "stylised_facts")).spawn(replications):
+    for child in as_seed_sequence(renamed_seed(rng, seed, "stylised_facts", default=0)).spawn(
+        replications
+    ):
         model = LoyaltyModel(scenario, policy, rng=child, inspect_agents=False)
         for key, value in complaint_outcomes(model, scenario.horizon_months).items():
             pooled[key] = pooled.get(key, 0.0) + value

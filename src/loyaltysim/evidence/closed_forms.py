@@ -305,8 +305,8 @@ def one_claim_scenario(investigation_cost_usd: float) -> Scenario:
         1
     """
     quiet = {k: v for k, v in QUIET.items() if k != "mistaken_claim_probability"}
-    return Scenario(
-        **{
+    return Scenario.from_dict(
+        {
             **quiet,
             "fraud_propensity_max": 0.1,
             "mistaken_claim_probability": 0.3,

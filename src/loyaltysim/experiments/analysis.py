@@ -175,7 +175,9 @@ class Results:
         for name in (x, y):
             if name not in self.points:
                 raise ParameterError(
-                    "break_even", name, "one of the varied parameters: " + ", ".join(self.points)
+                    "break_even",
+                    name,
+                    "one of the varied parameters: " + ", ".join(map(str, self.points.columns)),
                 )
         wide = self._wide(metric)
         diff = (wide[challenger] - wide[baseline]).rename("diff").reset_index()

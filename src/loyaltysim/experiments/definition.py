@@ -190,9 +190,9 @@ def _policy_variants(name: str, spec: Any) -> list[Policy]:
     fixed = {k: v for k, v in spec.items() if k not in grid}
     variants = []
     for combo in itertools.product(*grid.values()) if grid else [()]:
-        values = dict(zip(grid, combo, strict=True))
-        label = name + "".join(f"[{k}={v}]" for k, v in values.items())
-        variants.append(Policy.from_spec({**fixed, **values, "name": label}))
+        chosen = dict(zip(grid, combo, strict=True))
+        label = name + "".join(f"[{k}={v}]" for k, v in chosen.items())
+        variants.append(Policy.from_spec({**fixed, **chosen, "name": label}))
     return variants
 
 
@@ -417,7 +417,11 @@ class Experiment:
     def point_values(self) -> list[dict[str, Any]]:
         """Each design point's parameter values, as plain Python values (unset ones left out)."""
         return [
-            {k: v.item() if hasattr(v, "item") else v for k, v in row.items() if not _missing(v)}
+            {
+                str(k): v.item() if hasattr(v, "item") else v
+                for k, v in row.items()
+                if not _missing(v)
+            }
             for _, row in self.points().iterrows()
         ]
 

@@ -30,9 +30,9 @@ accepts a rule that only reads the population (the model owns its state)
 from __future__ import annotations
 
 import dataclasses
-import pickle
 from typing import Any
 
+import cloudpickle
 import numpy as np
 
 from loyaltysim.errors import ParameterError
@@ -76,7 +76,7 @@ def check_rule(rule: Rule, *, seed: int = 0) -> None:
     if dataclasses.is_dataclass(rule):
         fields = {f.name: getattr(rule, f.name) for f in dataclasses.fields(rule) if f.init}
         type(rule)(**fields)  # its parameters' own values must validate
-    population = Population.draw(Scenario(**CHECK_MARKET), np.random.default_rng(seed))
+    population = Population.draw(Scenario.from_dict(CHECK_MARKET), np.random.default_rng(seed))
     rng = np.random.default_rng(seed + 1)
     extra: list[Any] = [1 if name == "month" else None for name in dimension.extra]
     for size in (0, 1, 50):
@@ -99,7 +99,7 @@ def check_rule(rule: Rule, *, seed: int = 0) -> None:
                 "(draw nothing and keep no memory of its own: runs must repeat exactly)",
             )
     try:
-        copy = pickle.loads(pickle.dumps(rule))
+        copy = cloudpickle.loads(cloudpickle.dumps(rule))  # as the worker pools send it
     except Exception as exc:
         raise ParameterError(
             "rule",

@@ -15,7 +15,7 @@ policy dimensions added to the model).
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 import mesa
@@ -65,7 +65,7 @@ class Ledger:
         self._rows = np.zeros((max(capacity, 1), len(self.names)))
         self.months = 0
 
-    def record(self, row: dict[str, float]) -> None:
+    def record(self, row: Mapping[str, float | np.integer[Any]]) -> None:
         """Append one month's row (every column of the ledger)."""
         if self.months == self._rows.shape[0]:
             self._rows = np.concatenate([self._rows, np.zeros_like(self._rows)])
@@ -129,7 +129,7 @@ class LedgerCollector(mesa.DataCollector):
     def collect(self, model: Any) -> None:
         """Nothing to do: the ledger is written by the step."""
 
-    @property  # type: ignore[override]
+    @property
     def model_vars(self) -> dict[str, list[float]]:
         """Every monthly column as a list, like Mesa's model reporters."""
         return {name: self.ledger.column(name).tolist() for name in self.ledger.names}
