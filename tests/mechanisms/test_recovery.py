@@ -8,7 +8,6 @@ import numpy as np
 import pytest
 import scipy.stats
 
-from conftest import QUIET
 from loyaltysim import LoyaltyModel, Policy, Scenario
 from loyaltysim.errors import ParameterError
 from loyaltysim.policies import (
@@ -22,6 +21,7 @@ from loyaltysim.policies import (
     SatisfactionGuarantee,
 )
 from loyaltysim.population import ACTIVE, LAPSED
+from loyaltysim.validation import QUIET
 
 BASE = Policy.preset("always_compensate")
 MARKET = dict(n_customers=4_000, horizon_months=24)

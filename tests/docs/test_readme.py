@@ -7,7 +7,7 @@ from pathlib import Path
 
 import loyaltysim as ls
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_readme_python_blocks_run():

@@ -24,7 +24,7 @@ import pytest
 from loyaltysim.cli import main
 from loyaltysim.network import GraphNetwork, WellMixed
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = Path("/usr/bin/chromium")
 #: Without the background-networking switches chromium's own connections are refused on a
 #: closed network and it logs errors; a fresh profile directory is passed separately.

@@ -6,9 +6,9 @@ import numpy as np
 import pytest
 
 import loyaltysim as ls
-from conftest import QUIET
 from loyaltysim import LoyaltyModel, Policy, Scenario
 from loyaltysim.submodels.claims import fraud_probability
+from loyaltysim.validation import QUIET
 
 
 def run_model(scenario: Scenario, policy, seed: int = 1) -> LoyaltyModel:

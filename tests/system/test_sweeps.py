@@ -19,7 +19,7 @@ from loyaltysim.experiments import Experiment, Uncertainty, sweep, task_seed
 from loyaltysim.experiments.analysis import Results, report
 from loyaltysim.experiments.store import read_parts
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 TINY = {"n_customers": 300, "horizon_months": 6}
 
 
@@ -160,8 +160,8 @@ def test_policies_of_a_replication_share_the_population_and_draws(tmp_path):
 
 
 def test_a_failing_run_is_recorded_and_the_sweep_goes_on(tmp_path):
-    from failing_rule import ExplodingAboveHonesty
     from loyaltysim.policies import Policy
+    from tests.system.failing_rule import ExplodingAboveHonesty
 
     exploding = Policy(claims=ExplodingAboveHonesty(), name="exploding")
     experiment = tiny(policies=(Policy.preset("always_compensate"), exploding), replications=2)
