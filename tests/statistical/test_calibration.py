@@ -20,12 +20,14 @@ def facts():
     return stylised_facts(Scenario(n_customers=50_000), replications=4, seed=0)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("fact", [f.name for f in FACTS])
 def test_the_default_market_reproduces_the_fact(facts, fact):
     row = facts.set_index("fact").loc[fact]
     assert row["low"] <= row["value"] <= row["high"], f"{fact}: {row['value']:.3f}"
 
 
+@pytest.mark.slow
 def test_every_complaint_outcome_is_measured_on_enough_failures(facts):
     repurchase = facts.attrs["repurchase"]
     assert list(repurchase) == list(TARP_OUTCOMES.values())

@@ -164,6 +164,7 @@ def test_page_object_builds():
     assert isinstance(app.page, reacton.core.Element)
 
 
+@pytest.mark.slow
 def test_page_renders_steps_and_resets_with_a_new_policy():
     _box, rc = solara.render(solara.AppLayout(children=[app.Page()]), handle_error=False)
     try:
@@ -241,6 +242,8 @@ def wait_until_up(url: str, server: subprocess.Popen, log: Path, timeout_s: floa
     )
 
 
+@pytest.mark.slow
+@pytest.mark.browser
 def test_app_in_a_headless_browser(tmp_path):
     require(CHROMIUM.exists(), f"{CHROMIUM} is missing (Debian: apt-get install chromium)")
     try:

@@ -26,6 +26,7 @@ def runs_of(folder: Path, experiment: Experiment) -> pd.DataFrame:
 
 
 # --- execution ---------------------------------------------------------------------------
+@pytest.mark.slow
 def test_results_are_identical_on_every_executor_and_worker_count(tmp_path):
     experiment = tiny()
     sweep(experiment, tmp_path / "seq", progress=False)
@@ -89,6 +90,7 @@ claim_value_usd = { levels = [20.0, 400.0] }
 """
 
 
+@pytest.mark.slow
 def test_a_killed_sweep_resumes_to_the_same_results(tmp_path):
     path = tmp_path / "slow.toml"
     path.write_text(SLOW)
