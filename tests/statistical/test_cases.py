@@ -1,4 +1,6 @@
-"""The case library: every story's case runs, and points the way its story says."""
+"""The case library: every story's case runs, and points the way its story says.
+
+The cases run once per session (the ``case_results`` fixture of tests/conftest.py)."""
 
 from __future__ import annotations
 
@@ -8,10 +10,11 @@ from loyaltysim.cases import CASES, get_case
 from loyaltysim.errors import ParameterError
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", list(CASES))
-def test_the_case_points_the_way_its_story_says(name):
+def test_the_case_points_the_way_its_story_says(case_results, name):
     case = get_case(name)
-    result = case.run()  # the configuration `loyaltysim case NAME` prints
+    result = case_results[name]  # the configuration `loyaltysim case NAME` prints
     # the model agrees with the story, or the case says why it does not
     assert result.agrees == (not case.disagreement), result.reading()
     paired = result.comparison.paired(case.policies[0].name)

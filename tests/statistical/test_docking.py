@@ -53,6 +53,7 @@ def test_constant_outcomes_dock_only_when_equal():
     assert len(found) == len(OUTCOMES) and "constant 1.0 vs 2.0" in found[0]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("policy", ls.NAMED_POLICIES)
 def test_the_array_model_docks_with_the_mesa_reference(policy):
     scenario = ls.Scenario(**DOCKING)
@@ -63,6 +64,7 @@ def test_the_array_model_docks_with_the_mesa_reference(policy):
     assert fast["claims_genuine"].mean() > 30 and fast["wom_negative_messages"].mean() > 20
 
 
+@pytest.mark.slow
 def test_docking_detects_a_different_model():
     scenario = ls.Scenario(**DOCKING)
     changed = scenario.replace(failure_rate=0.13)  # the reference runs a 30% higher failure rate

@@ -9,7 +9,7 @@ import pytest
 
 import loyaltysim as ls
 from loyaltysim import ClaimsRule, ParameterError, Policy
-from loyaltysim.policies import ClaimBatch, register_rule
+from loyaltysim.policies import ClaimBatch, EscalateToManagement, register_rule
 
 
 def test_the_four_named_policies_differ_from_always_compensate_in_one_dimension():
@@ -104,3 +104,36 @@ class BrokenRule(ClaimsRule):
 def test_a_rule_answering_the_wrong_shape_is_reported(small):
     with pytest.raises(ParameterError, match=r"BrokenRule\.verify"):
         ls.run(small, Policy(claims=BrokenRule()), seed=1)
+
+
+@pytest.mark.parametrize(
+    ("spec", "message"),
+    [
+        ({"recovery": "escalate", "recovery_priority": "loud"}, "policy.recovery_priority"),
+        ({"recovery": "escalate", "recovery_capacity_per_month": -1}, "capacity_per_month"),
+        ({"promises": "optimistic", "promises_days": 0}, "policy.promises_days"),
+        ({"outreach": "keep_in_touch", "outreach_audience": "all"}, "policy.outreach_audience"),
+        ({"pruning": "drop_unprofitable", "pruning_min_tenure_months": 1.5}, "min_tenure"),
+        ({"guarantee": "money_back"}, "policy.guarantee"),
+    ],
+)
+def test_bad_rule_parameters_name_the_parameter(spec, message):
+    with pytest.raises(ParameterError, match=message):
+        Policy.from_spec(spec)
+
+
+def test_every_dimension_is_selectable_from_a_policy_table():
+    spec = {
+        "preset": "verify_first",
+        "recovery": "escalate",
+        "recovery_capacity_per_month": 5,
+        "promises": "optimistic",
+        "guarantee": "satisfaction",
+        "outreach": "keep_in_touch",
+        "pruning": "drop_unprofitable",
+        "listening": "listen",
+    }
+    policy = Policy.from_spec(spec)
+    assert policy.recovery == EscalateToManagement(capacity_per_month=5)
+    assert Policy.from_spec(policy.to_spec()) == policy
+    assert "recovery=escalate" in policy.describe() and "listening=listen" in policy.describe()

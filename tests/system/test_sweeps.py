@@ -1,4 +1,4 @@
-"""Experiments at scale: designs, seeds, executors, resumable results, failures, analysis."""
+"""Experiments run at scale: executors, resumable results, failures, analysis."""
 
 from __future__ import annotations
 
@@ -10,32 +10,14 @@ import sys
 import time
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 import pytest
 
-from loyaltysim.errors import ParameterError, ScenarioFileError
-from loyaltysim.experiments import Experiment, Uncertainty, sweep, task_seed
+from loyaltysim.errors import ParameterError
+from loyaltysim.experiments import Experiment, Uncertainty, sweep
 from loyaltysim.experiments.analysis import Results, report
 from loyaltysim.experiments.store import read_parts
-
-ROOT = Path(__file__).resolve().parents[1]
-TINY = {"n_customers": 300, "horizon_months": 6}
-
-
-def tiny(**changes) -> Experiment:
-    settings = dict(
-        policies=("always_compensate", "verify_first"),
-        uncertainties=(
-            Uncertainty("honesty_mean", low=0.6, high=0.95),
-            Uncertainty("claim_value_usd", levels=(20.0, 800.0)),
-        ),
-        scenario=TINY,
-        levels_per_range=2,
-        replications=3,
-        seed=11,
-    )
-    return Experiment(**{**settings, **changes})
+from tests.helpers import TINY, tiny
 
 
 def runs_of(folder: Path, experiment: Experiment) -> pd.DataFrame:
@@ -43,101 +25,8 @@ def runs_of(folder: Path, experiment: Experiment) -> pd.DataFrame:
     return frame.drop(columns="seconds")
 
 
-# --- definitions and designs ------------------------------------------------------------
-def test_task_seeds_are_the_spawn_chain_of_the_root_seed():
-    root = np.random.SeedSequence(11)
-    chained = root.spawn(5)[3].spawn(4)[2]
-    direct = task_seed(11, 3, 2)
-    assert (direct.generate_state(4) == chained.generate_state(4)).all()
-
-
-@pytest.mark.parametrize(
-    ("design", "samples", "points"),
-    [("factorial", 16, 4), ("lhs", 7, 7), ("sobol", 8, 8 * 4), ("morris", 3, 3 * 3)],
-)
-def test_each_design_has_the_documented_size_and_stays_in_range(design, samples, points):
-    experiment = tiny(design=design, samples=samples)
-    table = experiment.points()
-    assert len(table) == points
-    assert table["honesty_mean"].between(0.6, 0.95).all()
-    assert set(table["claim_value_usd"]) <= {20.0, 800.0}
-    assert experiment.points().equals(table)  # the design is fixed by the seed
-
-
-def test_lists_in_a_policy_table_expand_into_variants(tmp_path):
-    path = tmp_path / "e.toml"
-    path.write_text(
-        "[experiment]\nreplications = 2\n[scenario]\nn_customers = 300\nhorizon_months = 3\n"
-        '[policies]\nbase = "always_compensate"\n'
-        'threshold = { claims = "threshold", claims_threshold_usd = [50, 200] }\n'
-    )
-    experiment = Experiment.from_toml(path)
-    names = [p.name for p in experiment.policies]
-    assert names == [
-        "base",
-        "threshold[claims_threshold_usd=50]",
-        "threshold[claims_threshold_usd=200]",
-    ]
-    assert Experiment.from_dict(experiment.to_dict()).fingerprint == experiment.fingerprint
-
-
-@pytest.mark.parametrize(
-    ("text", "message"),
-    [
-        (
-            "[experiment]\nreplications = 0\n[policies]\na = 'verify_first'\n",
-            "experiment.replications",
-        ),
-        ("[experiment]\ndesign = 'sobl'\n[policies]\na = 'verify_first'\n", "did you mean 'sobol'"),
-        (
-            "[experiment]\nrepetitions = 3\n[policies]\na = 'verify_first'\n",
-            "experiment.repetitions",
-        ),
-        ("[policies]\na = 'verify_frst'\n", "policy"),
-        ("[experiment]\n", "[policies]"),
-        (
-            "[policies]\na = 'verify_first'\n[uncertainties]\nhonesty = { low = 0, high = 1 }\n",
-            "honesty",
-        ),
-        (
-            "[policies]\na = 'verify_first'\n[uncertainties]\n"
-            "honesty_mean = { low = 0.9, high = 0.5 }\n",
-            "uncertainties.honesty_mean.high",
-        ),
-        (
-            "[policies]\na = 'verify_first'\n[uncertainties]\n"
-            "failure_rate = { levels = [0.1, 2] }\n",
-            "failure_rate.levels",
-        ),
-        ("[policies]\na = 'verify_first'\n[scenario]\nnetwork_mean_degree = 3\n", "even"),
-        (
-            "[experiment]\ndesign = 'sobol'\nsamples = 10\n[policies]\na = 'verify_first'\n"
-            "[uncertainties]\nhonesty_mean = { low = 0.5, high = 0.9 }\n",
-            "power of 2",
-        ),
-        ("[policies\n", "not valid TOML"),
-        ("[runs]\n", "unexpected top-level entry"),
-    ],
-)
-def test_bad_experiment_files_are_rejected_and_nothing_is_written(tmp_path, text, message):
-    path = tmp_path / "bad.toml"
-    path.write_text(text)
-    out = tmp_path / "out"
-    with pytest.raises((ParameterError, ScenarioFileError), match=message.replace("[", r"\[")):
-        sweep(path, out, progress=False)
-    assert not out.exists()
-
-
-def test_an_impossible_design_point_is_named(tmp_path):
-    experiment_args = dict(
-        uncertainties=(Uncertainty("network_mean_degree", levels=(4, 400)),),
-        scenario={"n_customers": 300},
-    )
-    with pytest.raises(ParameterError, match="design point 1: network_mean_degree"):
-        tiny(**experiment_args)
-
-
-# --- execution --------------------------------------------------------------------------
+# --- execution ---------------------------------------------------------------------------
+@pytest.mark.slow
 def test_results_are_identical_on_every_executor_and_worker_count(tmp_path):
     experiment = tiny()
     sweep(experiment, tmp_path / "seq", progress=False)
@@ -160,8 +49,8 @@ def test_policies_of_a_replication_share_the_population_and_draws(tmp_path):
 
 
 def test_a_failing_run_is_recorded_and_the_sweep_goes_on(tmp_path):
-    from failing_rule import ExplodingAboveHonesty
     from loyaltysim.policies import Policy
+    from tests.system.failing_rule import ExplodingAboveHonesty
 
     exploding = Policy(claims=ExplodingAboveHonesty(), name="exploding")
     experiment = tiny(policies=(Policy.preset("always_compensate"), exploding), replications=2)
@@ -201,6 +90,7 @@ claim_value_usd = { levels = [20.0, 400.0] }
 """
 
 
+@pytest.mark.slow
 def test_a_killed_sweep_resumes_to_the_same_results(tmp_path):
     path = tmp_path / "slow.toml"
     path.write_text(SLOW)
@@ -228,7 +118,7 @@ def test_a_killed_sweep_resumes_to_the_same_results(tmp_path):
     )
 
 
-# --- results and analysis ---------------------------------------------------------------
+# --- results and analysis ----------------------------------------------------------------
 def test_results_carry_the_definition_seed_and_versions(tmp_path):
     experiment = tiny(monthly_every=3)
     sweep(experiment, tmp_path, progress=False)
@@ -269,8 +159,3 @@ def test_sensitivity_ranks_the_uncertainty_that_matters(tmp_path, design, column
     table = Results.load(tmp_path).sensitivity()
     assert table[column].idxmax() == "basket_value_usd"
     assert table.loc["basket_value_usd", column] > 5 * abs(table.loc["caprice_cost_usd", column])
-
-
-def test_example_experiments_are_valid():
-    for path in sorted((ROOT / "experiments").glob("*.toml")):
-        assert Experiment.from_toml(path).size[0] > 0, path

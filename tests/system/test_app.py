@@ -24,7 +24,7 @@ import pytest
 from loyaltysim.cli import main
 from loyaltysim.network import GraphNetwork, WellMixed
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = Path("/usr/bin/chromium")
 #: Without the background-networking switches chromium's own connections are refused on a
 #: closed network and it logs errors; a fresh profile directory is passed separately.
@@ -164,6 +164,7 @@ def test_page_object_builds():
     assert isinstance(app.page, reacton.core.Element)
 
 
+@pytest.mark.slow
 def test_page_renders_steps_and_resets_with_a_new_policy():
     _box, rc = solara.render(solara.AppLayout(children=[app.Page()]), handle_error=False)
     try:
@@ -241,6 +242,8 @@ def wait_until_up(url: str, server: subprocess.Popen, log: Path, timeout_s: floa
     )
 
 
+@pytest.mark.slow
+@pytest.mark.browser
 def test_app_in_a_headless_browser(tmp_path):
     require(CHROMIUM.exists(), f"{CHROMIUM} is missing (Debian: apt-get install chromium)")
     try:

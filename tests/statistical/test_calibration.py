@@ -10,6 +10,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+import loyaltysim as ls
 from loyaltysim import Scenario
 from loyaltysim.calibration import FACTS, TARP_OUTCOMES, stylised_facts
 
@@ -19,12 +20,14 @@ def facts():
     return stylised_facts(Scenario(n_customers=50_000), replications=4, seed=0)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("fact", [f.name for f in FACTS])
 def test_the_default_market_reproduces_the_fact(facts, fact):
     row = facts.set_index("fact").loc[fact]
     assert row["low"] <= row["value"] <= row["high"], f"{fact}: {row['value']:.3f}"
 
 
+@pytest.mark.slow
 def test_every_complaint_outcome_is_measured_on_enough_failures(facts):
     repurchase = facts.attrs["repurchase"]
     assert list(repurchase) == list(TARP_OUTCOMES.values())
@@ -39,3 +42,13 @@ def test_the_tarp_steps_are_small_in_the_model():
     silent, best = shares[1], shares[-1]
     assert silent > 0.5 and best - silent < 0.3
     assert np.isfinite(shares).all()
+
+
+def test_default_market_lands_inside_published_ranges():
+    """MODEL.md section 6 figures the defaults are meant to respect (full calibration: issue 3)."""
+    summary = ls.compare(Scenario(n_customers=5_000), ["always_compensate"], replications=3, seed=7)
+    runs = summary.runs
+    assert 0.03 <= runs["fraud_share_of_claims"].mean() <= 0.15
+    assert 0.6 <= runs["annual_retention"].mean() <= 0.85
+    ratio = runs["wom_positive_messages"].sum() / runs["wom_negative_messages"].sum()
+    assert 2.0 <= ratio <= 6.0
