@@ -10,12 +10,12 @@ from tests.mechanisms.helpers import run_model
 
 def test_word_of_mouth_brings_customers_and_bad_news_keeps_them_away():
     base = dict(n_customers=5_000, horizon_months=36)
-    no_imitation = ls.run(Scenario(**base, imitation_rate=0.0), seed=4).monthly
-    imitation = ls.run(Scenario(**base), seed=4).monthly
+    no_imitation = ls.run(Scenario(**base, imitation_rate=0.0), rng=4).monthly
+    imitation = ls.run(Scenario(**base), rng=4).monthly
     assert no_imitation["acquisitions_wom"].sum() == 0
     assert imitation["acquisitions_wom"].sum() > imitation["acquisitions_advertising"].sum()
     quiet = Scenario(**base, wom_propensity_mean=0.0, wom_propensity_dispersion=0.0)
-    assert ls.run(quiet, seed=4).summary["wom_negative_messages"] == 0
+    assert ls.run(quiet, rng=4).summary["wom_negative_messages"] == 0
     good = run_model(Scenario(**base), "always_compensate", seed=4)
     bad = run_model(Scenario(**base, failure_rate=0.4), "always_compensate", seed=4)
     assert (
@@ -32,6 +32,6 @@ def test_word_of_mouth_brings_customers_and_bad_news_keeps_them_away():
 
 def test_lapsed_customers_can_be_won_back():
     scenario = Scenario(n_customers=3_000, horizon_months=48)
-    assert ls.run(scenario, seed=1).monthly["winbacks"].sum() > 0
-    never = ls.run(scenario.replace(winback_factor=0.0), seed=1).monthly
+    assert ls.run(scenario, rng=1).monthly["winbacks"].sum() > 0
+    never = ls.run(scenario.replace(winback_factor=0.0), rng=1).monthly
     assert never["winbacks"].sum() == 0

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import loyaltysim as ls
 from loyaltysim import Scenario
-from loyaltysim.validation import QUIET
+from loyaltysim.evidence.closed_forms import QUIET
 
 
 def test_churn_rises_as_satisfaction_falls():
-    good = ls.run(Scenario(**QUIET, n_customers=3_000, horizon_months=24), seed=1).summary
+    good = ls.run(Scenario(**QUIET, n_customers=3_000, horizon_months=24), rng=1).summary
     bad = ls.run(
-        Scenario(**{**QUIET, "failure_rate": 0.5}, n_customers=3_000, horizon_months=24), seed=1
+        Scenario(**{**QUIET, "failure_rate": 0.5}, n_customers=3_000, horizon_months=24), rng=1
     ).summary
     assert bad["annual_retention"] < good["annual_retention"] - 0.05

@@ -47,7 +47,7 @@ def test_fraud_falls_with_honesty_and_loyalty():
 
 def test_verifying_cuts_fraud_losses_but_accuses_honest_customers():
     scenario = Scenario(n_customers=3_000, horizon_months=36)
-    comparison = ls.compare(scenario, ["always_compensate", "verify_first"], replications=3, seed=2)
+    comparison = ls.compare(scenario, ["always_compensate", "verify_first"], replications=3, rng=2)
     table = comparison.table(["fraud_losses_usd", "false_accusations"])
     assert (
         table.loc["verify_first", "fraud_losses_usd"]
@@ -59,7 +59,7 @@ def test_verifying_cuts_fraud_losses_but_accuses_honest_customers():
 
 def test_falsely_accused_customers_mostly_leave():
     scenario = Scenario(n_customers=5_000, horizon_months=24, false_accusation_rate=0.5)
-    monthly = ls.run(scenario, "verify_first", seed=3).monthly
+    monthly = ls.run(scenario, "verify_first", rng=3).monthly
     accused = monthly["false_accusations"].sum()
     left = monthly["churned_after_accusation"].sum()
     assert left / accused == pytest.approx(scenario.accused_churn_probability, abs=0.1)

@@ -5,12 +5,12 @@ from __future__ import annotations
 
 import loyaltysim as ls
 from loyaltysim import Scenario
-from loyaltysim.validation import QUIET
+from loyaltysim.evidence.closed_forms import QUIET
 from tests.mechanisms.helpers import BASE, FRAUDY, MARKET, run_model, totals
 
 
 def test_negative_messages_reach_further_than_positive_ones():
-    monthly = ls.run(Scenario(n_customers=5_000, horizon_months=24), seed=2).monthly
+    monthly = ls.run(Scenario(n_customers=5_000, horizon_months=24), rng=2).monthly
     per_negative = monthly["wom_negative_reached"].sum() / monthly["wom_negative_messages"].sum()
     per_positive = monthly["wom_positive_reached"].sum() / monthly["wom_positive_messages"].sum()
     assert per_negative > per_positive
@@ -20,7 +20,7 @@ def test_only_events_beyond_the_threshold_make_people_talk():
     quiet_but_talkative = {**QUIET, "wom_propensity_mean": 0.5, "wom_propensity_dispersion": 0.1}
     scenario = Scenario(**quiet_but_talkative, n_customers=2_000, horizon_months=12)
     for threshold in (0.0, 0.2):
-        monthly = ls.run(scenario.replace(wom_event_threshold=threshold), seed=1).monthly
+        monthly = ls.run(scenario.replace(wom_event_threshold=threshold), rng=1).monthly
         assert monthly["wom_negative_messages"].sum() == 0  # nothing bad happened
         assert monthly["wom_positive_messages"].sum() > 0  # promoters still recommend
 

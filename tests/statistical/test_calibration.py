@@ -1,6 +1,6 @@
 """The default market against the stylised facts of MODEL.md section 6.
 
-Each fact has a tolerance stated in :data:`loyaltysim.calibration.FACTS`; none is
+Each fact has a tolerance stated in :data:`loyaltysim.evidence.calibration.FACTS`; none is
 loosened here. The TARP steps are checked on 200,000 simulated people (four runs of
 50,000) so every complaint outcome has hundreds of failures behind it.
 """
@@ -12,12 +12,12 @@ import pytest
 
 import loyaltysim as ls
 from loyaltysim import Scenario
-from loyaltysim.calibration import FACTS, TARP_OUTCOMES, stylised_facts
+from loyaltysim.evidence.calibration import FACTS, TARP_OUTCOMES, stylised_facts
 
 
 @pytest.fixture(scope="module")
 def facts():
-    return stylised_facts(Scenario(n_customers=50_000), replications=4, seed=0)
+    return stylised_facts(Scenario(n_customers=50_000), replications=4, rng=0)
 
 
 @pytest.mark.slow
@@ -37,7 +37,7 @@ def test_every_complaint_outcome_is_measured_on_enough_failures(facts):
 def test_the_tarp_steps_are_small_in_the_model():
     """A documented gap: TARP's repurchase runs from 9% to 82%; the model's from about
     0.85 to 0.93, because a failure moves satisfaction, not the decision to buy at all."""
-    table = stylised_facts(Scenario(n_customers=20_000), replications=2, seed=1)
+    table = stylised_facts(Scenario(n_customers=20_000), replications=2, rng=1)
     shares = [share for share, _ in table.attrs["repurchase"].values()]
     silent, best = shares[1], shares[-1]
     assert silent > 0.5 and best - silent < 0.3
@@ -46,7 +46,7 @@ def test_the_tarp_steps_are_small_in_the_model():
 
 def test_default_market_lands_inside_published_ranges():
     """MODEL.md section 6 figures the defaults are meant to respect (full calibration: issue 3)."""
-    summary = ls.compare(Scenario(n_customers=5_000), ["always_compensate"], replications=3, seed=7)
+    summary = ls.compare(Scenario(n_customers=5_000), ["always_compensate"], replications=3, rng=7)
     runs = summary.runs
     assert 0.03 <= runs["fraud_share_of_claims"].mean() <= 0.15
     assert 0.6 <= runs["annual_retention"].mean() <= 0.85

@@ -1,6 +1,6 @@
 """Degenerate configurations against their closed forms (MODEL.md sections 5 and 6).
 
-The scenarios and formulas live in :mod:`loyaltysim.validation` (notebook 08 shows them);
+The scenarios and formulas live in :mod:`loyaltysim.evidence.closed_forms` (notebook 08 shows them);
 the tolerances and assertions are here.
 """
 
@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 import loyaltysim as ls
-from loyaltysim.validation import (
+from loyaltysim.evidence.closed_forms import (
     bass_scenario,
     bass_share,
     cohort_parameters,
@@ -27,25 +27,25 @@ from loyaltysim.validation import (
 
 def test_cohort_value_matches_first_period_certain_closed_form():
     scenario = cohort_scenario(n_customers=20_000, horizon_months=60, base_monthly_churn=0.03)
-    values = cohort_values(scenario, seed=12)
+    values = cohort_values(scenario, rng=12)
     expected = cohort_value(*cohort_parameters(scenario), months=scenario.horizon_months)
     se = standard_error(values)
     assert abs(values.mean() - expected) < 4 * se
     assert se < 0.01 * expected  # the test can tell a 4% error apart
-    summary = ls.run(scenario, seed=12).summary
+    summary = ls.run(scenario, rng=12).summary
     assert summary["npv_usd"] / scenario.n_customers == pytest.approx(values.mean())
 
 
 def test_long_horizon_cohort_value_tends_to_m_over_1_plus_i_minus_r():
     scenario = cohort_scenario(n_customers=5_000, horizon_months=400, base_monthly_churn=0.05)
-    values = cohort_values(scenario, seed=3)
+    values = cohort_values(scenario, rng=3)
     limit = cohort_value(*cohort_parameters(scenario))
     assert abs(values.mean() - limit) < 4 * standard_error(values)
 
 
 def test_adoption_on_the_complete_graph_follows_the_discrete_bass_map():
     scenario = bass_scenario()
-    simulated = bass_share(scenario, seed=5)
+    simulated = bass_share(scenario, rng=5)
     p, q = scenario.advertising_rate, scenario.imitation_rate
     expected = discrete_bass(p, q, scenario.horizon_months)
     np.testing.assert_allclose(simulated, expected, atol=0.015)
@@ -55,8 +55,8 @@ def test_adoption_on_the_complete_graph_follows_the_discrete_bass_map():
 
 
 def test_adoption_on_a_sparse_network_is_slower_than_on_the_complete_graph():
-    complete = bass_share(bass_scenario(), seed=1)
-    sparse = bass_share(bass_scenario(network="watts_strogatz", network_rewiring=0.01), seed=1)
+    complete = bass_share(bass_scenario(), rng=1)
+    sparse = bass_share(bass_scenario(network="watts_strogatz", network_rewiring=0.01), rng=1)
     assert sparse[9] < complete[9] - 0.05
 
 
@@ -66,9 +66,9 @@ def test_verify_vs_compensate_matches_the_single_claim_condition(investigation_c
 
     In a one-month market nobody's future is at stake (L_F = L_acc = 0), so the month's
     profit difference per claim must be pi*s*A - c + (1 - pi)*f*A
-    (:func:`loyaltysim.validation.one_claim_gain`).
+    (:func:`loyaltysim.evidence.closed_forms.one_claim_gain`).
     """
-    check = one_claim_check(one_claim_scenario(investigation_cost_usd), seed=21)
+    check = one_claim_check(one_claim_scenario(investigation_cost_usd), rng=21)
     assert check.claims == check.claims_paid
     assert (check.formula > 0) == (investigation_cost_usd == 2.0)
     # sd of one claim's saving: fraud caught (Bernoulli s) or honest accused (Bernoulli f), times A

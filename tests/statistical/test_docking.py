@@ -1,5 +1,5 @@
 """Docking (Axtell et al. 1996; Rand & Rust 2011): the array model and the idiomatic
-Mesa reference (:mod:`loyaltysim.reference`), two implementations of one ODD
+Mesa reference (:mod:`loyaltysim.evidence.reference`), two implementations of one ODD
 description, produce the same distributions of outcomes.
 
 The test: for each named policy, 25 runs of each implementation (independent
@@ -8,7 +8,7 @@ test of the means and a two-sample Kolmogorov-Smirnov test of the
 distributions, each at alpha = 0.01 / 88 (Bonferroni over 4 policies x 11
 outcomes x 2 tests), so a false alarm has at most a 1% chance. A second test
 shows the check has teeth: a 30% change in one rate is flagged. The market,
-runs and tests live in :mod:`loyaltysim.validation` (notebook 08 shows them).
+runs and tests live in :mod:`loyaltysim.evidence.docking` (notebook 08 shows them).
 """
 
 from __future__ import annotations
@@ -18,21 +18,21 @@ import pandas as pd
 import pytest
 
 import loyaltysim as ls
-from loyaltysim.reference import CORE, ReferenceModel
-from loyaltysim.validation import (
+from loyaltysim.evidence.docking import (
     ALPHA,
+    DOCKED_OUTCOMES,
     DOCKING,
-    OUTCOMES,
     array_outcomes,
     disagreements,
     reference_outcomes,
 )
+from loyaltysim.evidence.reference import CORE, ReferenceModel
 
 SEEDS = 25
 
 
 def test_the_docking_check_is_the_documented_one():
-    assert len(OUTCOMES) == 11 and len(ls.NAMED_POLICIES) == 4
+    assert len(DOCKED_OUTCOMES) == 11 and len(ls.NAMED_POLICIES) == 4
     assert pytest.approx(0.01 / 88) == ALPHA
 
 
@@ -47,10 +47,10 @@ def test_the_reference_runs_on_its_own_seeds():
 
 
 def test_constant_outcomes_dock_only_when_equal():
-    ones = pd.DataFrame({k: [1.0] * 5 for k in OUTCOMES})
+    ones = pd.DataFrame({k: [1.0] * 5 for k in DOCKED_OUTCOMES})
     assert disagreements(ones, ones) == []
     found = disagreements(ones, ones * 2)
-    assert len(found) == len(OUTCOMES) and "constant 1.0 vs 2.0" in found[0]
+    assert len(found) == len(DOCKED_OUTCOMES) and "constant 1.0 vs 2.0" in found[0]
 
 
 @pytest.mark.slow

@@ -13,6 +13,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+import loyaltysim as ls
 from loyaltysim.errors import ParameterError
 from loyaltysim.experiments import Experiment, Uncertainty, sweep
 from loyaltysim.experiments.analysis import Results, report
@@ -159,3 +160,24 @@ def test_sensitivity_ranks_the_uncertainty_that_matters(tmp_path, design, column
     table = Results.load(tmp_path).sensitivity()
     assert table[column].idxmax() == "basket_value_usd"
     assert table.loc["basket_value_usd", column] > 5 * abs(table.loc["caprice_cost_usd", column])
+
+
+def test_a_one_point_sweep_is_the_comparison_of_the_same_seed(tmp_path):
+    experiment = Experiment(
+        policies=("always_compensate", "verify_first"),
+        scenario={"n_customers": 400, "horizon_months": 6},
+        replications=3,
+        seed=5,
+    )
+    sweep(experiment, tmp_path / "one_point", progress=False)
+    swept = Results.load(tmp_path / "one_point").runs
+    compared = ls.compare(
+        ls.Scenario(n_customers=400, horizon_months=6),
+        ["always_compensate", "verify_first"],
+        replications=3,
+        rng=5,
+    ).runs
+    columns = [c for c in compared.columns if c not in ("replication", "policy")]
+    pd.testing.assert_frame_equal(
+        swept[columns].reset_index(drop=True), compared[columns].reset_index(drop=True)
+    )

@@ -10,16 +10,22 @@ import pytest
 
 from loyaltysim.errors import ParameterError, ScenarioFileError
 from loyaltysim.experiments import Experiment, Uncertainty, sweep, task_seed
+from loyaltysim.experiments.execution import plan_tasks
 from tests.helpers import tiny
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def test_task_seeds_are_the_spawn_chain_of_the_root_seed():
+def test_replication_r_runs_on_child_r_of_the_root_seed_at_every_design_point():
     root = np.random.SeedSequence(11)
-    chained = root.spawn(5)[3].spawn(4)[2]
-    direct = task_seed(11, 3, 2)
+    chained = root.spawn(5)[3]
+    direct = task_seed(11, 3)
     assert (direct.generate_state(4) == chained.generate_state(4)).all()
+    experiment = tiny()
+    tasks = plan_tasks(experiment)
+    for task in tasks:
+        assert task.seed.spawn_key == (task.replication,)
+    assert {t.point for t in tasks} == set(range(len(experiment.points())))
 
 
 @pytest.mark.parametrize(

@@ -36,33 +36,33 @@ def test_the_model_can_run_past_its_horizon():
 
 
 def test_same_seed_gives_identical_results_bit_for_bit(small):
-    a = ls.run(small, "verify_first", seed=11)
-    b = ls.run(small, "verify_first", seed=11)
+    a = ls.run(small, "verify_first", rng=11)
+    b = ls.run(small, "verify_first", rng=11)
     pd.testing.assert_frame_equal(a.monthly, b.monthly, check_exact=True)
     assert a.summary == b.summary
 
 
 def test_different_seeds_give_different_runs(small):
-    a = ls.run(small, seed=1).monthly
-    b = ls.run(small, seed=2).monthly
+    a = ls.run(small, rng=1).monthly
+    b = ls.run(small, rng=2).monthly
     assert not a.equals(b)
 
 
 def test_a_seed_sequence_repeats_the_run_it_records(small):
-    a = ls.run(small, seed=np.random.SeedSequence(99, spawn_key=(3,)))
+    a = ls.run(small, rng=np.random.SeedSequence(99, spawn_key=(3,)))
     assert a.seed == {"entropy": 99, "spawn_key": [3]}
     again = np.random.SeedSequence(a.seed["entropy"], spawn_key=tuple(a.seed["spawn_key"]))
-    pd.testing.assert_frame_equal(ls.run(small, seed=again).monthly, a.monthly)
+    pd.testing.assert_frame_equal(ls.run(small, rng=again).monthly, a.monthly)
 
 
 def test_fresh_entropy_is_recorded(small):
-    result = ls.run(small, seed=None)
+    result = ls.run(small, rng=None)
     assert result.seed["entropy"] > 0
     assert set(result.versions) == {"loyaltysim", "mesa", "numpy", "python"}
 
 
 def test_results_carry_seed_and_versions(small):
-    result = ls.run(small, seed=4)
+    result = ls.run(small, rng=4)
     assert result.versions["mesa"] == mesa.__version__
     assert result.versions["numpy"] == np.__version__
     assert result.to_dict()["seed"] == {"entropy": 4, "spawn_key": []}
@@ -88,7 +88,7 @@ def test_policies_with_the_same_seed_meet_the_same_people_and_network(small):
 )
 def test_accounting_identities_hold_every_month(policy, network):
     scenario = Scenario(n_customers=800, horizon_months=18, network=network, failure_rate=0.1)
-    monthly = ls.run(scenario, policy, seed=2).monthly
+    monthly = ls.run(scenario, policy, rng=2).monthly
     costs = monthly["cost_of_goods_usd"] + monthly[list(SERVICE_COSTS)].sum(axis=1)
     np.testing.assert_allclose(monthly["profit_usd"], monthly["revenue_usd"] - costs)
     counts = monthly["prospects"] + monthly["active"] + monthly["lapsed"]
@@ -117,7 +117,7 @@ def test_customer_values_add_up_to_the_firms_profit(small):
 
 
 def test_run_summary_agrees_with_the_monthly_table(small):
-    result = ls.run(small, "verify_first", seed=6)
+    result = ls.run(small, "verify_first", rng=6)
     m, s = result.monthly, result.summary
     assert s["npv_usd"] == pytest.approx(m["discounted_profit_usd"].sum())
     assert s["final_active"] == m["active"].iloc[-1]

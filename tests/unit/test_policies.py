@@ -9,7 +9,12 @@ import pytest
 
 import loyaltysim as ls
 from loyaltysim import ClaimsRule, ParameterError, Policy
-from loyaltysim.policies import ClaimBatch, EscalateToManagement, register_rule
+from loyaltysim.policies import (
+    ClaimBatch,
+    EscalateToManagement,
+    register_rule,
+    unregister_rule,
+)
 
 
 def test_the_four_named_policies_differ_from_always_compensate_in_one_dimension():
@@ -84,11 +89,14 @@ class VerifyRepeatClaimants(ClaimsRule):
 
 def test_a_user_rule_plugs_in_without_editing_the_package(small):
     policy = Policy(claims=VerifyRepeatClaimants(), name="repeat")
-    result = ls.run(small, policy, seed=3)
+    result = ls.run(small, policy, rng=3)
     investigated = result.summary["investigation_cost_usd"] / small.investigation_cost_usd
     assert 0 < investigated < result.summary["claims"]
     register_rule("repeat_claimants", VerifyRepeatClaimants)
-    by_name = Policy.from_spec({"claims": "repeat_claimants", "claims_min_claims": 3})
+    try:
+        by_name = Policy.from_spec({"claims": "repeat_claimants", "claims_min_claims": 3})
+    finally:
+        unregister_rule("claims", "repeat_claimants")
     assert by_name.claims == VerifyRepeatClaimants(min_claims=3)
     by_path = Policy.from_spec({"claims": f"{__name__}:VerifyRepeatClaimants"})
     assert isinstance(by_path.claims, VerifyRepeatClaimants)
@@ -103,7 +111,7 @@ class BrokenRule(ClaimsRule):
 
 def test_a_rule_answering_the_wrong_shape_is_reported(small):
     with pytest.raises(ParameterError, match=r"BrokenRule\.verify"):
-        ls.run(small, Policy(claims=BrokenRule()), seed=1)
+        ls.run(small, Policy(claims=BrokenRule()), rng=1)
 
 
 @pytest.mark.parametrize(

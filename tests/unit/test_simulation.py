@@ -12,7 +12,7 @@ from loyaltysim import ParameterError, Scenario
 
 @pytest.fixture(scope="module")
 def comparison():
-    return ls.compare(Scenario(n_customers=2_000, horizon_months=36), replications=6, seed=3)
+    return ls.compare(Scenario(n_customers=2_000, horizon_months=36), replications=6, rng=3)
 
 
 def test_comparison_pairs_every_policy_with_every_replication(comparison):
@@ -38,13 +38,13 @@ def test_common_random_numbers_tighten_paired_differences(comparison):
 
 
 def test_comparison_is_repeatable_with_the_same_seed(comparison):
-    again = ls.compare(Scenario(n_customers=2_000, horizon_months=36), replications=6, seed=3)
+    again = ls.compare(Scenario(n_customers=2_000, horizon_months=36), replications=6, rng=3)
     pd.testing.assert_frame_equal(again.runs, comparison.runs)
 
 
 def test_replication_r_is_the_run_of_child_seed_r(comparison):
     child = np.random.SeedSequence(3, spawn_key=(4,))
-    single = ls.run(Scenario(n_customers=2_000, horizon_months=36), "verify_first", seed=child)
+    single = ls.run(Scenario(n_customers=2_000, horizon_months=36), "verify_first", rng=child)
     row = comparison.runs.query("replication == 4 and policy == 'verify_first'").iloc[0]
     assert row["npv_usd"] == single.summary["npv_usd"]
 

@@ -7,12 +7,12 @@ over ssh.
 
 from __future__ import annotations
 
+import importlib.util
 import ipaddress
 import os
 import socket
 import sys
 import warnings
-from importlib.util import find_spec
 
 from loyaltysim.errors import LoyaltysimError, ParameterError
 
@@ -43,7 +43,7 @@ def serve_app(host: str, port: int) -> int:
             "the app runs simulations for whoever reaches it and has no login; "
             "to use it from another machine, forward the port over ssh",
         )
-    missing = [name for name in APP_MODULES if find_spec(name) is None]
+    missing = [name for name in APP_MODULES if importlib.util.find_spec(name) is None]
     if missing:
         raise LoyaltysimError(
             f"the app needs {' and '.join(missing)}, which {'is' if len(missing) == 1 else 'are'} "

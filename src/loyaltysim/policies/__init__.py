@@ -47,6 +47,7 @@ from loyaltysim.policies.contract import (
     rule_param,
     rule_parameter_specs,
     rule_parameters,
+    unregister_rule,
 )
 from loyaltysim.policies.dimensions import (
     CAPRICES,
@@ -159,4 +160,5 @@ __all__ = [
     "rule_param",
     "rule_parameter_specs",
     "rule_parameters",
+    "unregister_rule",
 ]

@@ -52,6 +52,7 @@ __all__ = [
     "rule_param",
     "rule_parameter_specs",
     "rule_parameters",
+    "unregister_rule",
 ]
 
 
@@ -294,6 +295,11 @@ def register_rule(name: str, rule: type[Rule]) -> None:
         bases = ", ".join(d.base.__name__ for d in DIMENSIONS.values())
         raise ParameterError("rule", rule, f"a subclass of one of {bases}")
     _RULES[dimension.name][name] = rule
+
+
+def unregister_rule(dimension: str, name: str) -> None:
+    """Forget the rule registered as ``name`` for ``dimension`` (a plug-in cleaning up)."""
+    _RULES[dimension].pop(name, None)
 
 
 def registered[T: type[Rule]](rule: T) -> T:
