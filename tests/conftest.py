@@ -14,3 +14,11 @@ from loyaltysim.validation import QUIET  # noqa: F401
 def small() -> Scenario:
     """A small default market: 1,500 people over 24 months."""
     return Scenario(n_customers=1_500, horizon_months=24)
+
+
+@pytest.fixture(scope="session")
+def case_results():
+    """Every case of the library, run once per test session as `loyaltysim case NAME` runs it."""
+    from loyaltysim.cases import CASES
+
+    return {name: case.run() for name, case in CASES.items()}
