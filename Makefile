@@ -74,7 +74,7 @@ bench-sweep: setup
 
 ## Every table and figure of papers/paper.md, regenerated from scratch (a few minutes).
 paper: setup
-	$(BIN)/python tools/make_paper.py
+	PYTHONPATH=tools $(BIN)/python -m paper
 
 clean:
 	rm -rf $(VENV) $(RESULTS) build src/*.egg-info .pytest_cache .mypy_cache

@@ -1,8 +1,9 @@
 """Regenerate the parameter tables of papers/odd.md section 8 from the code.
 
 Run: ``python tools/odd_tables.py`` (``--check`` only reports whether they are
-stale, exit status 1 if so). tests/test_odd.py fails when the tables and the
-code disagree; this script is how to bring them back in step.
+stale, exit status 1 if so). tests/docs/test_odd.py fails when the tables and
+the code disagree; this script is how to bring them back in step. Importable as
+``odd_tables`` with tools/ on ``sys.path`` (the tests' ``pythonpath``).
 """
 
 from __future__ import annotations

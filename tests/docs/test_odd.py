@@ -2,27 +2,18 @@
 
 from __future__ import annotations
 
-import importlib.util
 from pathlib import Path
 
+import odd_tables
 from loyaltysim import Scenario, submodels
 from loyaltysim.policies import DIMENSIONS
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 ODD = (ROOT / "papers" / "odd.md").read_text()
 
 
-def _odd_tables():
-    """tools/odd_tables.py, the script that writes section 8 (not a package module)."""
-    path = ROOT / "tools" / "odd_tables.py"
-    spec = importlib.util.spec_from_file_location("odd_tables", path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
 def test_parameter_tables_match_the_code():
-    assert _odd_tables().regenerate(ODD) == ODD, "papers/odd.md is stale: run tools/odd_tables.py"
+    assert odd_tables.regenerate(ODD) == ODD, "papers/odd.md is stale: run tools/odd_tables.py"
 
 
 def test_every_parameter_and_policy_dimension_is_in_the_tables():

@@ -1,68 +1,54 @@
-"""papers/paper.md prints what tools/make_paper.py computes, and links figures that exist.
+"""papers/paper.md prints what tools/paper computes, and links figures that exist.
 
 The studies behind the paper's tables run here in their full configuration
 (the one ``make paper`` runs), except the Sobol sensitivity study (about three
 minutes on two cores), whose code runs here on a small design and whose
-numbers ``python tools/make_paper.py --check`` compares with the paper.
+numbers ``python -m paper --check`` compares with the paper. The cases study
+reads the case library's results from the session's ``case_results``, so the
+cases are run once per test session.
 """
 
 from __future__ import annotations
 
-import importlib.util
-import sys
-from pathlib import Path
-
 import pytest
 
+import paper
 from loyaltysim.experiments import Experiment, Uncertainty
+from paper.studies import sensitivity
+from paper.study import ROOT
 
-ROOT = Path(__file__).resolve().parents[1]
 PAPER = (ROOT / "papers" / "paper.md").read_text()
 
 #: Studies whose full configuration is cheap enough for every test run (about a minute in all).
 CHECKED_HERE = ("model", "library", "policies", "facts", "cases", "break_even")
-#: Checked only by `python tools/make_paper.py --check` (full configuration, minutes).
+#: Checked only by `python -m paper --check` (full configuration, minutes).
 CHECKED_BY_THE_SCRIPT = ("sensitivity",)
 
 
-def _make_paper():
-    """tools/make_paper.py, the script that writes the paper's tables (not a package module)."""
-    name = "make_paper"
-    if name not in sys.modules:
-        spec = importlib.util.spec_from_file_location(name, ROOT / "tools" / "make_paper.py")
-        module = importlib.util.module_from_spec(spec)
-        sys.modules[name] = module  # its dataclasses look their module up
-        spec.loader.exec_module(module)
-    return sys.modules[name]
-
-
-mp = _make_paper()
-
-
 def test_every_checked_study_is_checked_somewhere():
-    checked = {s.name for s in mp.STUDIES if s.checked}
+    checked = {s.name for s in paper.STUDIES if s.checked}
     assert checked == set(CHECKED_HERE) | set(CHECKED_BY_THE_SCRIPT)
 
 
 def test_every_table_and_value_has_its_markers_and_every_marker_an_author():
-    tables, values = mp.printed(PAPER)
-    assert set(tables) == {t for s in mp.STUDIES for t in s.tables}
-    assert set(values) == {v for s in mp.STUDIES for v in s.values}
+    tables, values = paper.printed(PAPER)
+    assert set(tables) == {t for s in paper.STUDIES for t in s.tables}
+    assert set(values) == {v for s in paper.STUDIES for v in s.values}
     assert PAPER.count("<!-- table: ") == PAPER.count("<!-- /table -->")
     assert PAPER.count("<!-- value: ") == PAPER.count("<!-- /value -->")
 
 
 def test_every_linked_figure_exists_and_every_figure_is_linked():
-    links = mp.figure_links(PAPER)
+    links = paper.figure_links(PAPER)
     assert links, "the paper links no figure"
     for link in links:
         assert (ROOT / "papers" / link).is_file(), f"{link} is linked but missing"
-    made = {f"figures/{f}.png" for s in mp.STUDIES for f in s.figures}
+    made = {f"figures/{f}.png" for s in paper.STUDIES for f in s.figures}
     assert made <= set(links), f"figures made but not linked: {sorted(made - set(links))}"
 
 
 def test_the_table_files_are_what_the_paper_prints():
-    tables, _ = mp.printed(PAPER)
+    tables, _ = paper.printed(PAPER)
     for name, bodies in tables.items():
         path = ROOT / "papers" / "tables" / f"{name}.md"
         assert path.read_text() == bodies[0] + "\n", f"{path} differs from paper.md"
@@ -70,14 +56,16 @@ def test_the_table_files_are_what_the_paper_prints():
 
 @pytest.mark.slow
 @pytest.mark.parametrize("name", CHECKED_HERE)
-def test_the_paper_prints_what_a_fresh_run_computes(name):
-    study = mp.select([name])[0]
-    output = mp.run_study(study)
-    mp.close_figures(output)
-    problems = mp.differences({name: output}, PAPER)
+def test_the_paper_prints_what_a_fresh_run_computes(name, request):
+    study = paper.select([name])[0]
+    # the cases study reuses the session's runs of the case library (its own markets)
+    inputs = {"results": request.getfixturevalue("case_results")} if name == "cases" else {}
+    output = paper.run_study(study, **inputs)
+    paper.close_figures(output)
+    problems = paper.differences({name: output}, PAPER)
     assert not problems, (
-        "papers/paper.md is stale: run `make paper` (or tools/make_paper.py --only "
-        f"{name})\n" + "\n".join(problems)
+        "papers/paper.md is stale: run `make paper` (or `python -m paper --only "
+        f"{name}` in tools/)\n" + "\n".join(problems)
     )
 
 
@@ -94,9 +82,9 @@ def test_the_sensitivity_study_runs_on_a_small_design():
         replications=1,
         seed=1,
     )
-    output = mp.make_sensitivity(workers=1, experiment=experiment)
-    mp.close_figures(output)
-    study = mp.select(["sensitivity"])[0]
+    output = sensitivity.make(workers=1, experiment=experiment)
+    paper.close_figures(output)
+    study = paper.select(["sensitivity"])[0]
     assert set(output.tables) == set(study.tables)
     assert set(output.values) == set(study.values)
     assert set(output.figures) == set(study.figures)

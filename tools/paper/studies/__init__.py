@@ -1,0 +1,32 @@
+"""The studies behind the paper, one module each, in the order the paper prints them.
+
+Each module exposes ``make(workers=..., log=...)``, which runs the study and
+returns a :class:`paper.study.Output`, and ``STUDY``, its
+:class:`paper.study.Study` record (what it does and makes).
+"""
+
+from __future__ import annotations
+
+from paper.studies import (
+    break_even,
+    cases,
+    facts,
+    library,
+    model,
+    policies,
+    provenance,
+    sensitivity,
+)
+from paper.study import Study
+
+#: Every study, in the paper's order.
+STUDIES: tuple[Study, ...] = (
+    model.STUDY,
+    library.STUDY,
+    policies.STUDY,
+    facts.STUDY,
+    cases.STUDY,
+    break_even.STUDY,
+    sensitivity.STUDY,
+    provenance.STUDY,
+)
