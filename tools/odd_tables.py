@@ -13,7 +13,7 @@ import sys
 from pathlib import Path
 
 from loyaltysim import Scenario
-from loyaltysim.policies import DIMENSION_SEEDS, DIMENSIONS, registered_rules, rule_parameter_specs
+from loyaltysim.policies import parameter_rows
 
 ODD = Path(__file__).resolve().parents[1] / "papers" / "odd.md"
 HEADER = "| name | default | unit | range | meaning | source |\n|---|---|---|---|---|---|"
@@ -40,29 +40,14 @@ def scenario_tables() -> str:
 
 
 def rule_table() -> str:
-    """Each dimension's rule choice, then each built-in rule's parameters."""
+    """Each dimension's rule choice, then each built-in rule's parameters (``params`` rows)."""
     rows = []
-    for dimension, (base, default) in DIMENSIONS.items():
-        rules = registered_rules(dimension)
-        accepts = ", ".join(map(repr, rules)) + " or 'module:ClassName'"
-        meaning = (base.__doc__ or "").strip().splitlines()[0]
-        source = f"MODEL.md section 4; {DIMENSION_SEEDS[dimension]}"
-        name = f"`policy.{dimension}`"
-        rows.append(_row([name, repr(default.name), "rule", accepts, meaning, source]))
-        for rule_name, rule in rules.items():
-            rows.extend(
-                _row(
-                    [
-                        f"`policy.{s.name}` ({rule_name})",
-                        repr(s.default),
-                        s.unit,
-                        s.accepts,
-                        s.meaning,
-                        s.source,
-                    ]
-                )
-                for s in rule_parameter_specs(rule)
-            )
+    for row in parameter_rows():
+        if row["name"] == "policy.preset":
+            continue
+        name, _, rule = row["name"].partition(" ")
+        cells = [f"`{name}`" + (f" {rule}" if rule else ""), repr(row["default"]), row["unit"]]
+        rows.append(_row([*cells, row["accepts"], row["meaning"], row["source"]]))
     return f"{HEADER}\n" + "\n".join(rows) + "\n"
 
 

@@ -2,34 +2,25 @@
 
 from __future__ import annotations
 
-import math
 from collections.abc import Iterable, Sequence
 from typing import Any
 
 import pandas as pd
 
 import loyaltysim as ls
+from loyaltysim.params import format_number
 
 MINUS = "\u2212"
 
 
 def num(value: float, spec: str = ",.0f") -> str:
     """A number for the paper (typographic minus; NaN as n/a)."""
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return "n/a"
-    if isinstance(value, float) and math.isinf(value):
-        return "∞" if value > 0 else MINUS + "∞"
-    return format(value, spec).replace("-", MINUS)
+    return format_number(value, spec, minus=MINUS)
 
 
 def signed(value: float, spec: str = ",.0f") -> str:
     """A difference with its sign (a rounded zero has none)."""
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return "n/a"
-    text = format(value, "+" + spec)
-    if float(text.replace(",", "")) == 0:
-        text = text[1:]
-    return text.replace("-", MINUS)
+    return format_number(value, spec, sign=True, minus=MINUS)
 
 
 def interval(mean: float, low: float, high: float, spec: str = ",.0f", sign: bool = False) -> str:

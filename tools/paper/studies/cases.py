@@ -36,8 +36,8 @@ def make(
     default = ls.Scenario()
     for name, case in ls.CASES.items():
         start = time.perf_counter()
-        result = case.run(seed=CASE_SEED) if results is None else _own_market(case, results[name])
-        other = case.run(seed=CASE_SEED, scenario=default) if case.changes else None
+        result = case.run(rng=CASE_SEED) if results is None else _own_market(case, results[name])
+        other = case.run(rng=CASE_SEED, scenario=default) if case.changes else None
         log(f"    case {name}: {time.perf_counter() - start:.1f} s")
         baseline = case.policies[0].name
         paired = result.comparison.paired(baseline)
@@ -92,7 +92,7 @@ def make(
             rows,
         ),
         f"Paired NPV difference against `always_compensate`, mean [95% CI]: "
-        f"`get_case(NAME).run(seed={CASE_SEED})`, and with `scenario=Scenario()` for the "
+        f"`get_case(NAME).run(rng={CASE_SEED})`, and with `scenario=Scenario()` for the "
         f"default market; {design}. A case agrees when the story's answer beats the baseline "
         "beyond the 95% interval (or, when the answer is the baseline, every other policy "
         "loses to it beyond it).",
@@ -128,7 +128,7 @@ def make(
 
 
 def _own_market(case: Case, result: CaseResult) -> CaseResult:
-    """``result``, checked to be ``case.run(seed=CASE_SEED)``: same market, design and seed."""
+    """``result``, checked to be ``case.run(rng=CASE_SEED)``: same market, design and seed."""
     comparison = result.comparison
     made = (comparison.scenario, comparison.policies, comparison.replications)
     expected = (case.scenario, tuple(p.name for p in case.policies), case.replications)

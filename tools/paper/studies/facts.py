@@ -9,7 +9,7 @@ import numpy as np
 from matplotlib.figure import Figure
 
 import loyaltysim as ls
-from loyaltysim.calibration import (
+from loyaltysim.evidence.calibration import (
     REPURCHASE_WINDOW_MONTHS,
     TARP_OUTCOMES,
     calibration_policy,
@@ -40,7 +40,7 @@ TARP_REPURCHASE = {
 def make(workers: int = WORKERS, log: Callable[[str], None] = quiet) -> Output:
     """The default market against the stylised facts (`loyaltysim calibrate`)."""
     scenario = ls.Scenario(n_customers=FACTS_CUSTOMERS)
-    facts = stylised_facts(scenario, replications=FACTS_REPLICATIONS, seed=FACTS_SEED)
+    facts = stylised_facts(scenario, replications=FACTS_REPLICATIONS, rng=FACTS_SEED)
     rows = []
     for _, row in facts.iterrows():
         high = "∞" if math.isinf(row["high"]) else f"{row['high']:g}"
@@ -66,7 +66,7 @@ def make(workers: int = WORKERS, log: Callable[[str], None] = quiet) -> Output:
             ["fact", "measure", "source (target)", "tolerance", "model", "within"], rows, right=2
         ),
         f"`calibration.stylised_facts(Scenario(n_customers={FACTS_CUSTOMERS}), "
-        f"replications={FACTS_REPLICATIONS}, seed={FACTS_SEED})`: {design}. The tolerance is "
+        f"replications={FACTS_REPLICATIONS}, rng={FACTS_SEED})`: {design}. The tolerance is "
         "the one `tests/test_calibration.py` holds the default market to.",
     )
     repurchase = facts.attrs["repurchase"]

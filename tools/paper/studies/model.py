@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from loyaltysim.policies import DIMENSION_SEEDS, DIMENSIONS, registered_rules
+from loyaltysim.policies import DIMENSIONS
 from paper.formatting import block, code, markdown_table
 from paper.study import WORKERS, Output, Study, quiet
 
@@ -12,17 +12,21 @@ from paper.study import WORKERS, Output, Study, quiet
 def make(workers: int = WORKERS, log: Callable[[str], None] = quiet) -> Output:
     """The policy dimensions and their rules (from ``loyaltysim.policies``)."""
     rows = []
-    for dimension, (base, default) in DIMENSIONS.items():
-        rules = [default.name] + [r for r in registered_rules(dimension) if r != default.name]
-        decides = (base.__doc__ or "").strip().splitlines()[0]
+    for dimension in DIMENSIONS.values():
+        rules = [dimension.neutral] + [r for r in dimension.rules if r != dimension.neutral]
         rows.append(
-            [code(dimension), ", ".join(map(code, rules)), decides, DIMENSION_SEEDS[dimension]]
+            [
+                code(dimension.name),
+                ", ".join(map(code, rules)),
+                dimension.summary,
+                dimension.stories,
+            ]
         )
     table = markdown_table(
         ["dimension", "rules (neutral first)", "the rule decides", "story"], rows
     )
     note = (
-        "From `loyaltysim.policies.DIMENSIONS` and the rule registry; each rule's parameters, "
+        "From the dimension records of `loyaltysim.policies.DIMENSIONS`; each rule's parameters, "
         "defaults and sources are in papers/odd.md section 8."
     )
     return Output(

@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import loyaltysim as ls
+from loyaltysim.outcomes import key_outcomes
 from loyaltysim.plotting import plot_comparison
-from loyaltysim.simulation import KEY_METRICS
 from paper.formatting import (
     block,
     code,
@@ -25,7 +25,7 @@ def make(workers: int = WORKERS, log: Callable[[str], None] = quiet) -> Output:
     """The four named policies on the default market (the comparison of `make run`)."""
     scenario = ls.Scenario()
     comparison = ls.compare(
-        scenario, ls.NAMED_POLICIES, replications=POLICY_REPLICATIONS, seed=POLICY_SEED
+        scenario, ls.NAMED_POLICIES, replications=POLICY_REPLICATIONS, rng=POLICY_SEED
     )
     baseline_name = comparison.policies[0]
     baseline = ls.Policy.preset(baseline_name)
@@ -33,18 +33,20 @@ def make(workers: int = WORKERS, log: Callable[[str], None] = quiet) -> Output:
     rows = []
     for name, row in table.iterrows():
         cells = [code(name), rule_changes(ls.Policy.preset(name), baseline)]
-        for metric, (_, spec) in KEY_METRICS.items():
+        for outcome in key_outcomes():
+            metric, spec = outcome.name, outcome.spec
             cells.append(interval(row[metric], row[f"{metric}_low"], row[f"{metric}_high"], spec))
         rows.append(cells)
-    header = ["policy", "differs from the baseline"] + [label for label, _ in KEY_METRICS.values()]
+    header = ["policy", "differs from the baseline"] + [o.label for o in key_outcomes()]
     design = run_design(scenario, comparison.replications, POLICY_SEED)
     policies_table = block(
-        markdown_table(header, rows, right=len(KEY_METRICS)),
+        markdown_table(header, rows, right=len(key_outcomes())),
         f"Mean [95% CI] over {design}: `loyaltysim.compare(replications="
-        f"{POLICY_REPLICATIONS}, seed={POLICY_SEED})`, the comparison `make run` prints.",
+        f"{POLICY_REPLICATIONS}, rng={POLICY_SEED})`, the comparison `make run` prints.",
     )
     paired_metrics = {
-        m: KEY_METRICS[m] for m in ("npv_usd", "final_active", "fraud_losses_usd", "wom_balance")
+        o.name: (o.label, o.spec)
+        for o in key_outcomes(("npv_usd", "final_active", "fraud_losses_usd", "wom_balance"))
     }
     paired = {m: comparison.paired(baseline_name, metric=m) for m in paired_metrics}
     rows = []
