@@ -12,6 +12,7 @@ from loyaltysim import ClaimsRule, ParameterError, Policy
 from loyaltysim.policies import (
     ClaimBatch,
     EscalateToManagement,
+    check_rule,
     register_rule,
     unregister_rule,
 )
@@ -145,3 +146,40 @@ def test_every_dimension_is_selectable_from_a_policy_table():
     assert policy.recovery == EscalateToManagement(capacity_per_month=5)
     assert Policy.from_spec(policy.to_spec()) == policy
     assert "recovery=escalate" in policy.describe() and "listening=listen" in policy.describe()
+
+
+@pytest.mark.parametrize(
+    ("dimension", "rule"),
+    [(d.name, r) for d in ls.policies.DIMENSIONS.values() for r in d.rules.values()],
+)
+def test_every_built_in_rule_passes_check_rule(dimension, rule):
+    check_rule(rule())
+
+
+class _Dice(ClaimsRule):
+    name = "dice"
+
+    def verify(self, claims, population):
+        return np.random.default_rng().random(len(claims)) < 0.5
+
+
+class _Eraser(ClaimsRule):
+    name = "eraser"
+
+    def verify(self, claims, population):
+        population.satisfaction[claims.customers] = 0.0
+        return np.zeros(len(claims), dtype=bool)
+
+
+@pytest.mark.parametrize(
+    ("rule", "message"),
+    [
+        (BrokenRule(), "returns one boolean per request"),
+        (_Dice(), "answering differently to the same requests"),
+        (_Eraser(), "changed population.satisfaction"),
+        ("verify", "an instance of a policy dimension's base class"),
+    ],
+)
+def test_check_rule_says_what_is_wrong_with_a_rule(rule, message):
+    with pytest.raises(ParameterError, match=message):
+        check_rule(rule)

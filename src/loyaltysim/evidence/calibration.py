@@ -2,7 +2,7 @@
 
 :func:`stylised_facts` runs a scenario (by default the default market) and
 measures, next to each published fact, what the model produces. The test suite
-(``tests/test_calibration.py``) checks each measure against its tolerance;
+(``tests/statistical/test_calibration.py``) checks each measure against its tolerance;
 ``loyaltysim calibrate`` prints the table.
 
 Example:

@@ -10,7 +10,7 @@ network, churn and acquisition. Each customer is a
 
 It serves three purposes:
 
-- **docking** (Axtell et al. 1996; Rand & Rust 2011): ``tests/test_docking.py``
+- **docking** (Axtell et al. 1996; Rand & Rust 2011): ``tests/statistical/test_docking.py``
   checks that the distributions of its outcomes match those of
   :class:`loyaltysim.LoyaltyModel` on the same scenarios;
 - **a speed baseline** for ``benchmarks/throughput.py``;

@@ -32,7 +32,6 @@ from __future__ import annotations
 import dataclasses
 from typing import Any
 
-import cloudpickle
 import numpy as np
 
 from loyaltysim.errors import ParameterError
@@ -76,8 +75,8 @@ def check_rule(rule: Rule, *, seed: int = 0) -> None:
     if dataclasses.is_dataclass(rule):
         fields = {f.name: getattr(rule, f.name) for f in dataclasses.fields(rule) if f.init}
         type(rule)(**fields)  # its parameters' own values must validate
-    population = Population.draw(Scenario.from_dict(CHECK_MARKET), np.random.default_rng(seed))
-    rng = np.random.default_rng(seed + 1)
+    rng = np.random.default_rng(seed)
+    population = _population(rng)
     extra: list[Any] = [1 if name == "month" else None for name in dimension.extra]
     for size in (0, 1, 50):
         requests = _requests(dimension.requests, population, size, rng)
@@ -98,8 +97,10 @@ def check_rule(rule: Rule, *, seed: int = 0) -> None:
                 "a rule whose answer depends only on the requests and the population "
                 "(draw nothing and keep no memory of its own: runs must repeat exactly)",
             )
+    import cloudpickle  # what the worker pools pickle with (loky, Dask)
+
     try:
-        copy = cloudpickle.loads(cloudpickle.dumps(rule))  # as the worker pools send it
+        copy = cloudpickle.loads(cloudpickle.dumps(rule))
     except Exception as exc:
         raise ParameterError(
             "rule",
@@ -113,6 +114,18 @@ def check_rule(rule: Rule, *, seed: int = 0) -> None:
             type(rule).__name__,
             "a rule equal to a copy of itself (make it a frozen dataclass)",
         )
+
+
+def _population(rng: np.random.Generator) -> Population:
+    """The check market's people, with some history (tenure, claims, margins and costs)."""
+    population = Population.draw(Scenario.from_dict(CHECK_MARKET), rng)
+    n = population.n
+    population.tenure_months[:] = rng.integers(0, 36, n)
+    population.claims[:] = rng.poisson(0.5, n)
+    population.failures[:] = rng.poisson(0.3, n)
+    population.cumulative_margin_usd[:] = rng.gamma(2.0, 100.0, n)
+    population.cumulative_cost_usd[:] = rng.gamma(1.0, 50.0, n)
+    return population
 
 
 def _requests(kind: str, population: Population, size: int, rng: np.random.Generator) -> Any:

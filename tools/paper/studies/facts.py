@@ -67,7 +67,7 @@ def make(workers: int = WORKERS, log: Callable[[str], None] = quiet) -> Output:
         ),
         f"`calibration.stylised_facts(Scenario(n_customers={FACTS_CUSTOMERS}), "
         f"replications={FACTS_REPLICATIONS}, rng={FACTS_SEED})`: {design}. The tolerance is "
-        "the one `tests/test_calibration.py` holds the default market to.",
+        "the one `tests/statistical/test_calibration.py` holds the default market to.",
     )
     repurchase = facts.attrs["repurchase"]
     rows = []
