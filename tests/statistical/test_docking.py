@@ -33,6 +33,7 @@ SEEDS = 25
 
 def test_the_docking_check_is_the_documented_one():
     assert len(DOCKED_OUTCOMES) == 11 and len(ls.NAMED_POLICIES) == 4
+    assert set(DOCKED_OUTCOMES) <= set(ls.outcomes.OUTCOMES)
     assert pytest.approx(0.01 / 88) == ALPHA
 
 

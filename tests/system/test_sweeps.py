@@ -181,3 +181,23 @@ def test_a_one_point_sweep_is_the_comparison_of_the_same_seed(tmp_path):
     pd.testing.assert_frame_equal(
         swept[columns].reset_index(drop=True), compared[columns].reset_index(drop=True)
     )
+
+
+def test_the_design_wide_interval_takes_each_replication_as_one_observation(tmp_path):
+    from loyaltysim.statistics import interval
+
+    experiment = tiny(replications=3)
+    sweep(experiment, tmp_path / "design", progress=False)
+    results = Results.load(tmp_path / "design")
+    runs = results.ok.pivot_table(
+        index=["point", "replication"], columns="policy", values="npv_usd", aggfunc="first"
+    )
+    difference = runs["verify_first"] - runs["always_compensate"]
+    per_replication = difference.groupby(level="replication").mean().to_numpy()
+    mean, low, high = interval(per_replication)
+    row = results.overall().loc["verify_first"]
+    assert row["difference"] == pytest.approx(mean)
+    assert (row["low"], row["high"]) == pytest.approx((low, high))
+    # the seeds are common across points, so pooling the runs as if independent would be narrower
+    _, naive_low, _ = interval(difference.to_numpy())
+    assert naive_low > low

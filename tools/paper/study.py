@@ -8,7 +8,6 @@ figures (``papers/figures/NAME.png``). The studies themselves are in
 
 from __future__ import annotations
 
-import difflib
 import tempfile
 import time
 from collections.abc import Callable, Sequence
@@ -19,6 +18,7 @@ from typing import Any
 from loyaltysim._io import write_atomic
 from loyaltysim.experiments import Experiment, sweep
 from loyaltysim.experiments.analysis import Results
+from loyaltysim.params import close_match
 
 ROOT = Path(__file__).resolve().parents[2]
 PAPER = ROOT / "papers" / "paper.md"
@@ -105,10 +105,9 @@ def select(names: Sequence[str] | None) -> list[Study]:
         study = next((s for s in STUDIES if name == s.name or name in s.artefacts), None)
         if study is None:
             known = [s.name for s in STUDIES] + [a for s in STUDIES for a in s.artefacts]
-            hint = difflib.get_close_matches(name, known, n=1)
+            hint = close_match(name, known)
             raise SystemExit(
-                f"paper: unknown study or artefact {name!r}"
-                + (f" (did you mean {hint[0]!r}?)" if hint else "")
+                f"paper: unknown study or artefact {name!r}" + (f" ({hint})" if hint else "")
             )
         if study not in chosen:
             chosen.append(study)

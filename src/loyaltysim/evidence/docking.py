@@ -53,21 +53,9 @@ DOCKING: dict[str, Any] = dict(
     honesty_mean=0.7,
     fraud_propensity_max=0.1,
 )
-#: Outcomes compared (declared in :data:`loyaltysim.outcomes.OUTCOMES`): the NPV, each
-#: counted event over the horizon, and the final customer base.
-DOCKED_OUTCOMES: tuple[str, ...] = (
-    "npv_usd",
-    "acquisitions",
-    "churned",
-    "failures",
-    "claims_genuine",
-    "claims_mistaken",
-    "claims_fraudulent",
-    "false_accusations",
-    "wom_positive_messages",
-    "wom_negative_messages",
-    "final_active",
-)
+#: Outcomes compared (declared in :data:`loyaltysim.outcomes.OUTCOMES`): the NPV, each event
+#: the reference counts over the horizon, and the final customer base.
+DOCKED_OUTCOMES: tuple[str, ...] = ("npv_usd", *COUNTED_EVENTS, "final_active")
 #: Bonferroni level: 1% over the named policies, the outcomes and two tests (Welch, KS).
 ALPHA: float = 0.01 / (len(NAMED_POLICIES) * len(DOCKED_OUTCOMES) * 2)
 #: The reference runs seed ``REFERENCE_SEED_OFFSET + seed``, independent of the array model's.

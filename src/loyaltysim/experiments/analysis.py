@@ -143,11 +143,17 @@ class Results:
         return self.points.join(pd.DataFrame(rows).set_index("point"), how="right")
 
     def overall(self, metric: str = "npv_usd", baseline: str | None = None) -> pd.DataFrame:
-        """Per policy over the whole design: mean, paired difference with CI, points won."""
+        """Per policy over the whole design: mean, paired difference with CI, points won.
+
+        Replication ``r`` runs on the same seed at every design point, so its
+        runs share their luck; the confidence interval therefore takes each
+        replication's average over the points as one observation (a design with
+        one replication has none).
+        """
         baseline = self._baseline(baseline)
-        wide = self._wide(metric)
+        per_replication = self._wide(metric).groupby(level="replication").mean()
         wins = self.ranking(metric)["best"].value_counts(normalize=True)
-        table = paired_differences(wide, baseline).drop(columns="sd_ratio")
+        table = paired_differences(per_replication, baseline).drop(columns="sd_ratio")
         table["points_won"] = [float(wins.get(name, 0.0)) for name in table.index]
         return table
 
@@ -167,8 +173,9 @@ class Results:
         """Paired difference ``challenger - baseline`` over a grid of two uncertainties.
 
         Points sharing the same ``(x, y)`` are pooled (other uncertainties
-        averaged over). Columns: ``x``, ``y``, ``difference``, ``low``,
-        ``high`` and ``runs``.
+        averaged over); as in :meth:`overall`, each replication's average over
+        the pooled points is one observation of the CI. Columns: ``x``, ``y``,
+        ``difference``, ``low``, ``high`` and ``runs``.
         """
         baseline = self._baseline(baseline)
         challenger = challenger or next(p for p in self.policies if p != baseline)
@@ -184,7 +191,7 @@ class Results:
         diff = diff.join(self.points[[x, y]], on="point")
         rows = []
         for (xv, yv), group in diff.groupby([x, y]):
-            mean, low, high = interval(group["diff"].to_numpy())
+            mean, low, high = interval(group.groupby("replication")["diff"].mean().to_numpy())
             rows.append(
                 {x: xv, y: yv, "difference": mean, "low": low, "high": high, "runs": len(group)}
             )
