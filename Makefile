@@ -49,9 +49,10 @@ run: setup
 check: setup lint typecheck
 	$(BIN)/python -m pytest -q -p no:cacheprovider -m "not slow" $(FAST)
 
-## The full suite, CI's command: the checks, every test and every notebook through nbval.
+## The full suite, CI's command: the checks, every test and every notebook through nbval,
+## spread over the machine's cores (one test file per worker at a time).
 test: setup lint typecheck
-	$(BIN)/python -m pytest --nbval-lax -p no:cacheprovider
+	$(BIN)/python -m pytest --nbval-lax -p no:cacheprovider -n auto --dist loadfile
 
 lint: setup
 	$(BIN)/ruff check $(LINTED)
