@@ -233,7 +233,7 @@ _CASE_LIST = (
             _BASE.with_rules(
                 "optimistic_with_escalation",
                 promises=OptimisticPromises(),
-                recovery=EscalateToManagement(capacity_per_month=10, priority="largest"),
+                recovery=EscalateToManagement(capacity_per_1000=1.0, priority="largest"),
             ),
         ),
         story_answer="always_compensate",

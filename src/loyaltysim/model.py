@@ -146,7 +146,7 @@ class LoyaltyModel(mesa.Model):
             population, self.network, scenario, policy.rule(PROMISES), policy.rule(GUARANTEE), month
         )
         purchases.purchase(population, firm, scenario, policy.rule(PROMISES), month)
-        claims.file_claims(population, scenario, policy.rule(GUARANTEE), month)
+        claims.file_claims(population, scenario, policy.rule(CLAIMS), policy.rule(GUARANTEE), month)
         requests.haggle(population, scenario, policy.rule(PRICING), month)
         requests.caprices(population, scenario, policy.rule(CAPRICES), month)
         claims.answer_claims(

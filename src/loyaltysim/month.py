@@ -40,6 +40,9 @@ class ClaimAnswers:
         investigated: Investigated before an answer.
         rejected: Rejected as fraud after an investigation.
         escalated: Taken up by management (set by the recovery submodel).
+        upheld: Escalated rejections management upheld (the claim was fraud
+            the investigation exposed, and the recovery rule upholds such
+            rejections).
     """
 
     honoured: np.ndarray = field(default_factory=lambda: _NO_CLAIM)
@@ -47,16 +50,17 @@ class ClaimAnswers:
     investigated: np.ndarray = field(default_factory=lambda: _NO_CLAIM)
     rejected: np.ndarray = field(default_factory=lambda: _NO_CLAIM)
     escalated: np.ndarray = field(default_factory=lambda: _NO_CLAIM)
+    upheld: np.ndarray = field(default_factory=lambda: _NO_CLAIM)
 
     @property
     def reversed(self) -> np.ndarray:
-        """Rejected or deflected claims that management took up (and paid)."""
-        return self.escalated & (self.rejected | self.deflected)
+        """Rejected or deflected claims that management took up and paid."""
+        return self.escalated & (self.rejected | self.deflected) & ~self.upheld
 
     @property
     def paid(self) -> np.ndarray:
         """Claims paid in the end."""
-        return ~(self.rejected | self.deflected) | self.escalated
+        return ~(self.rejected | self.deflected) | self.reversed
 
     @property
     def paid_at_once(self) -> np.ndarray:
@@ -91,7 +95,8 @@ class Month:
             management).
         falsely_accused: Per person, accused of fraud on an honest claim.
         caught: Per person, exposed filing a fraudulent claim.
-        paid_fraudsters: Indices of people whose fraudulent claim was paid.
+        paid_fraudsters: Indices of people whose fraudulent claim was paid
+            without an investigation (they tip others that claims get paid).
         outcome: Per person, the complaint outcome of this month's failure
             (:data:`NO_FAILURE`, :data:`SILENT`, :data:`NOT_RESOLVED`,
             :data:`RESOLVED`, :data:`RESOLVED_QUICKLY`, :data:`ACCUSED`).
@@ -100,6 +105,11 @@ class Month:
         dropped: Per person, dropped by the firm's pruning rule this month.
         spoke: Per person, ``+1`` spoke well of the firm to contacts this
             month, ``-1`` spoke ill, ``0`` neither.
+        checked_claimants: Indices of claimants whose claim was investigated
+            (they tell others that the firm checks claims).
+        checked_learned: Per checked claimant, the leniency their story
+            suggests: ``1 - detection_rate`` if paid (claims get checked), 0 if
+            rejected.
     """
 
     t: int
@@ -122,6 +132,8 @@ class Month:
     praised: np.ndarray = field(init=False)
     dropped: np.ndarray = field(init=False)
     spoke: np.ndarray = field(init=False)
+    checked_claimants: np.ndarray = field(init=False)
+    checked_learned: np.ndarray = field(init=False)
 
     def __post_init__(self) -> None:
         self.satisfaction_change = np.zeros(self.n)
@@ -140,6 +152,8 @@ class Month:
         self.praised = _NO_ONE
         self.dropped = np.zeros(self.n, dtype=bool)
         self.spoke = np.zeros(self.n, dtype=np.int8)
+        self.checked_claimants = _NO_ONE
+        self.checked_learned = np.zeros(0)
 
     def uniform(self, row: int, who: np.ndarray | None = None) -> np.ndarray:
         """This month's uniforms of one decision row, for everyone or for ``who``."""

@@ -61,8 +61,8 @@ __all__ = [
 #: The metadata key under which a field's declaration is stored.
 SPEC_KEY = "spec"
 
-#: Kinds of parameter: a real number, a whole number, or one of named choices.
-Kind = Literal["float", "int", "choice"]
+#: Kinds of parameter: a real number, a whole number, one of named choices, or a flag.
+Kind = Literal["float", "int", "choice", "bool"]
 
 
 @dataclass(frozen=True)
@@ -80,7 +80,7 @@ class ParameterSpec:
         high: Largest allowed value (numbers).
         high_open: ``True`` when ``high`` itself is excluded.
         choices: Allowed values (strings).
-        kind: ``"float"``, ``"int"`` or ``"choice"``.
+        kind: ``"float"``, ``"int"``, ``"choice"`` or ``"bool"``.
     """
 
     name: str
@@ -100,6 +100,8 @@ class ParameterSpec:
         """What the parameter accepts, in words."""
         if self.kind == "choice":
             return "one of " + ", ".join(repr(c) for c in self.choices or ())
+        if self.kind == "bool":
+            return "true or false"
         what = "a whole number" if self.kind == "int" else "a number"
         low = "-inf" if self.low is None else format_number(self.low)
         high = "inf" if self.high is None else format_number(self.high)
@@ -121,6 +123,10 @@ class ParameterSpec:
             if not isinstance(value, str) or value not in (self.choices or ()):
                 hint = close_match(value, self.choices or ()) if isinstance(value, str) else ""
                 raise ParameterError(label, value, self.accepts, hint)
+            return value
+        if self.kind == "bool":
+            if not isinstance(value, bool):
+                raise ParameterError(label, value, self.accepts)
             return value
         if isinstance(value, bool) or not isinstance(value, int | float):
             raise ParameterError(label, value, self.accepts)
@@ -157,12 +163,15 @@ def param(
 ) -> Any:
     """Declare a dataclass field as a parameter (see :class:`ParameterSpec`).
 
-    The kind follows the default: a tuple of ``choices`` makes a choice, an
-    ``int`` default a whole number, anything else a real number.
+    The kind follows the default: a tuple of ``choices`` makes a choice, a
+    ``bool`` default a flag, an ``int`` default a whole number, anything else a
+    real number.
     """
     kind: Kind
     if choices is not None:
         kind = "choice"
+    elif isinstance(default, bool):
+        kind = "bool"
     elif isinstance(default, int) and not isinstance(default, bool):
         kind = "int"
     else:

@@ -47,8 +47,12 @@ class Population:
     ``discounted_value_usd`` (their discounted net contribution so far),
     ``initially_active``, ``last_failure_month`` (month of the latest failure,
     :data:`NEVER` if none), ``outreach_contacts`` (keep-in-touch contacts
-    received) and ``dropped`` (turned away by the firm's pruning rule; never
-    won back).
+    received), ``outreach_goodwill`` (what those contacts still weigh: each
+    adds one and the sum decays with ``outreach_goodwill_half_life_months``),
+    ``dropped`` (turned away by the firm's pruning rule; never won back),
+    ``accused_month`` (month of the latest false accusation, :data:`NEVER` if
+    none) and ``injustice_month`` (month of the latest unjust treatment: a
+    false accusation, a claim turned away, a broken promise denied).
     """
 
     honesty: np.ndarray
@@ -72,7 +76,10 @@ class Population:
     initially_active: np.ndarray
     last_failure_month: np.ndarray
     outreach_contacts: np.ndarray
+    outreach_goodwill: np.ndarray
     dropped: np.ndarray
+    accused_month: np.ndarray
+    injustice_month: np.ndarray
 
     @property
     def n(self) -> int:
@@ -133,8 +140,15 @@ class Population:
             initially_active=status == ACTIVE,
             last_failure_month=np.full(n, NEVER, dtype=np.int16),
             outreach_contacts=np.zeros(n, dtype=np.int16),
+            outreach_goodwill=np.zeros(n, dtype=np.float32),
             dropped=np.zeros(n, dtype=bool),
+            accused_month=np.full(n, NEVER, dtype=np.int16),
+            injustice_month=np.full(n, NEVER, dtype=np.int16),
         )
+
+    def remembers(self, when: np.ndarray, month: int, months: int) -> np.ndarray:
+        """Whether an event of month ``when`` (per person) is within ``months`` of ``month``."""
+        return when >= month - months
 
     def counts(self) -> tuple[int, int, int]:
         """Number of prospects, active and lapsed customers."""

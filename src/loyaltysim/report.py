@@ -133,4 +133,9 @@ def format_facts(
     lines += ["", "repurchase within 6 months of a failure, by complaint outcome:"]
     for outcome, (share, count) in table.attrs["repurchase"].items():
         lines.append(f"  {outcome:<28} {share:6.3f}  ({count:,.0f} failures)")
+    for size, label in (("large", "over $100"), ("small", "under $5 (small purchases)")):
+        lines += ["", f"  loss {label}: model against TARP"]
+        for outcome, (share, count, tarp) in table.attrs["repurchase_by_loss"][size].items():
+            against = "" if math.isnan(tarp) else f"   TARP {tarp:.2f}"
+            lines.append(f"  {outcome:<28} {share:6.3f}  ({count:,.0f} failures){against}")
     return "\n".join(lines)

@@ -230,12 +230,14 @@ class Scenario:
         source="stated assumption: typical specialty-retail gross margin",
     )
     failure_rate: float = probability(
-        0.03,
+        0.02,
         per="purchase",
         group="firm",
         meaning="probability that a purchase suffers a service failure (defect, late, lost)",
-        source="stated assumption: 3 in 100 purchases have a defect; broken promises come on "
-        "top (about 2.4% at the default lead times)",
+        source="stated assumption: 2 in 100 purchases have a defect; broken promises come on "
+        "top (about 2.4% at the default lead times); sized with base_monthly_churn so that, with "
+        "most customers leaving after a failure (TARP), annual retention is about 0.71 "
+        "(papers/odd.md section 1, P4)",
     )
     caprice_cost_usd: float = money(
         15.0,
@@ -255,7 +257,9 @@ class Scenario:
         40.0,
         unit="USD/claim",
         group="claims",
-        meaning="mean value of an honest claim (the tennis racket), lognormal",
+        meaning="mean value of an honest claim (the tennis racket), lognormal, for a customer "
+        "whose mean basket is basket_value_usd; each customer's claims scale with their own "
+        "basket (a luxury market is expensive baskets, and so expensive claims)",
         source="stated assumption: below the basket, as for a lost accessory",
     )
     claim_value_sigma: float = param(
@@ -328,8 +332,53 @@ class Scenario:
     fraud_tip_learning_rate: float = share(
         0.2,
         group="claims",
-        meaning="weight of a received tip in the receiver's leniency belief",
+        meaning="weight of a received tip (claims get paid, or claims get checked) in the "
+        "receiver's leniency belief",
         source="stated assumption: a tip from a contact weighs less than one's own outcome",
+    )
+    check_tip_reach: int = param(
+        2,
+        unit="people",
+        low=0,
+        high=1_000,
+        group="claims",
+        meaning="contacts told by a claimant whose claim was investigated that the firm checks "
+        "claims (those with honesty below fraud_tip_honesty_limit lower their leniency)",
+        source="stated assumption: as far as a tip that claims get paid (fraud_tip_reach); "
+        "learned verification spreads by word of mouth (Dionne, Giuliano & Picard 2009 on "
+        "audits deterring insurance fraud)",
+    )
+    fraud_dissatisfaction_sensitivity: float = param(
+        1.0,
+        unit="1/satisfaction point",
+        low=0.0,
+        high=20.0,
+        group="claims",
+        meaning="fraud propensity is multiplied by exp(sensitivity x (baseline - satisfaction)): "
+        "the dissatisfied claim opportunistically more",
+        source="direction from Wirtz & McColl-Kennedy 2010 (opportunistic claiming rises where "
+        "customers feel treated unjustly); size a stated assumption: a failure (-0.3) raises "
+        "it by a third",
+    )
+    fraud_injustice_multiplier: float = param(
+        2.0,
+        unit="ratio",
+        low=1.0,
+        high=100.0,
+        group="claims",
+        meaning="fraud propensity is multiplied by this for injustice_memory_months after an "
+        "unjust treatment (a false accusation, a claim turned away, a denied promise)",
+        source="direction from Wirtz & McColl-Kennedy 2010; size a stated assumption "
+        "(opportunism doubles after an injustice)",
+    )
+    injustice_memory_months: int = param(
+        24,
+        unit="months",
+        low=0,
+        high=1_200,
+        group="claims",
+        meaning="how long an unjust treatment raises the propensity to claim opportunistically",
+        source="stated assumption: two years",
     )
     complaint_loyalty_elasticity: float = param(
         2.0,
@@ -553,11 +602,14 @@ class Scenario:
     )
     # --- churn --------------------------------------------------------------
     base_monthly_churn: float = probability(
-        0.02,
+        0.005,
         per="month",
         group="churn",
-        meaning="churn of a customer of loyalty 0.5 at baseline-mean satisfaction",
-        source="Reichheld 1996: 10-30% annual defection; 0.02/month is 78% annual retention",
+        meaning="monthly drift away, for reasons other than a failure, of a customer of loyalty "
+        "0.5 at baseline-mean satisfaction",
+        source="stated assumption, sized so that with the exits after failures (TARP) the "
+        "default market's annual retention, about 0.71, is inside Reichheld 1996's 10-30% "
+        "annual defection and retail's 0.6-0.85",
     )
     churn_loyalty_sensitivity: float = param(
         2.0,
@@ -588,6 +640,79 @@ class Scenario:
         group="churn",
         meaning="probability that a fraudster whose claim is exposed leaves that month",
         source="stated assumption: an exposed fraudster leaves as often as not",
+    )
+    # --- exit after a failure (TARP) ------------------------------------------
+    failure_exit_probability: float = share(
+        0.91,
+        group="exit",
+        meaning="probability that a customer whose purchase failed with a large loss, and who "
+        "did not complain, leaves at the end of the month (multiplied by the loss factor and "
+        "by the handling factors below when they complained)",
+        source="TARP for the US Office of Consumer Affairs, as quoted in secondary sources: 9% of "
+        "non-complainers with losses over $100 would buy again",
+    )
+    failure_exit_loss_scale_usd: float = money(
+        2.5,
+        unit="USD",
+        group="exit",
+        meaning="the exit after a failure is multiplied by 1 - exp(-loss / scale), the loss "
+        "being the failed purchase's value: small losses drive fewer away",
+        source="calibrated to TARP as quoted (37% of non-complainers with losses under $5 would "
+        "buy again, against 9% over $100): in a market of small purchases (mean basket $4, "
+        "failed purchases under $5 worth about $3) the model's repurchase is then within 10 "
+        "points of TARP's (loyaltysim calibrate)",
+    )
+    exit_factor_not_resolved: float = share(
+        0.89,
+        unit="ratio",
+        group="exit",
+        meaning="exit after a failure of a complainer the firm did not satisfy (turned away), "
+        "relative to one who did not complain",
+        source="TARP as quoted: 19% against 9% would buy again (losses over $100): 0.81 / 0.91",
+    )
+    exit_factor_resolved: float = share(
+        0.51,
+        unit="ratio",
+        group="exit",
+        meaning="exit after a failure of a complainer resolved after an investigation or by "
+        "management, relative to one who did not complain",
+        source="TARP as quoted: 54% would buy again (losses over $100): 0.46 / 0.91",
+    )
+    exit_factor_resolved_quickly: float = share(
+        0.20,
+        unit="ratio",
+        group="exit",
+        meaning="exit after a failure of a complainer paid or refunded at once, relative to one "
+        "who did not complain",
+        source="TARP as quoted: 82% would buy again (losses over $100): 0.18 / 0.91",
+    )
+    # --- memory of an accusation ------------------------------------------------
+    accusation_memory_months: int = param(
+        60,
+        unit="months",
+        low=0,
+        high=1_200,
+        group="accusation",
+        meaning="how long a false accusation is remembered: satisfaction drifts back toward "
+        "baseline + effect_accusation_scar, not the baseline, and win-back is damped",
+        source="seed 004 ('nothing is worse than accusing a good person'); grudges after a "
+        "double deviation last (Joireman et al. 2013); five years is a stated assumption",
+    )
+    effect_accusation_scar: float = effect(
+        -0.5,
+        group="accusation",
+        meaning="shift of a falsely accused customer's baseline satisfaction while the "
+        "accusation is remembered",
+        source="stated assumption: a passive (0.5) becomes neutral at best, near the "
+        "detractor line (seed 004)",
+    )
+    accused_winback_factor: float = share(
+        0.1,
+        unit="ratio",
+        group="accusation",
+        meaning="conversion hazard of a falsely accused lapsed customer relative to another "
+        "lapsed customer, while the accusation is remembered",
+        source="stated assumption: the accused are won back far less (seed 004)",
     )
 
     # --- recovery (escalation to management) -------------------------------
@@ -733,10 +858,20 @@ class Scenario:
         0.0005,
         per="month",
         group="outreach",
-        meaning="monthly conversion hazard added per contact a non-customer has received "
-        "(goodwill accumulates)",
+        meaning="monthly conversion hazard added per unit of outreach goodwill (one per "
+        "contact received, decaying with outreach_goodwill_half_life_months)",
         source="stated assumption, sized so eight yearly cards give a hazard of 0.4% a month, "
         "above advertising (seed 001: the prospect signed after the eighth card)",
+    )
+    outreach_goodwill_half_life_months: float = param(
+        36.0,
+        unit="months",
+        low=0.1,
+        high=1e6,
+        group="outreach",
+        meaning="half-life of the goodwill of a keep-in-touch contact",
+        source="stated assumption: a card is half forgotten after three years; eight yearly "
+        "cards then weigh about four fresh ones (seed 001)",
     )
     # --- pruning ------------------------------------------------------------
     effect_dropped: float = effect(

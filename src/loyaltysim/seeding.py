@@ -73,14 +73,16 @@ class Draw:
     """Rows of the month's per-person uniform block, one per kind of decision.
 
     Rows ``0 .. COUNT - 1`` are drawn together at the start of every month
-    (:class:`MonthlyDraws`); a row from ``COUNT`` up (one that a policy
-    dimension added outside the package declares) is drawn from its own
-    stream ``(2, t, row)`` when first used, so adding one leaves every other
-    draw unchanged.
+    (:class:`MonthlyDraws`); a row from ``COUNT`` up (``PRAISE``, and any that
+    a policy dimension added outside the package declares) is drawn from its
+    own stream ``(2, t, row)`` when first used, so adding one leaves every
+    other draw unchanged.
     """
 
     ACQUIRE, PURCHASE, FAIL, LATE, CLAIM, VERIFY, HAGGLE, CAPRICE, TALK, PUBLIC, CHURN = range(11)
     COUNT = 11
+    #: Rows drawn from their own streams (``(2, t, row)``), added after the block was fixed.
+    PRAISE = 11
 
 
 class MonthlyDraws:

@@ -16,8 +16,10 @@ def test_word_of_mouth_brings_customers_and_bad_news_keeps_them_away():
     assert imitation["acquisitions_wom"].sum() > imitation["acquisitions_advertising"].sum()
     quiet = Scenario(**base, wom_propensity_mean=0.0, wom_propensity_dispersion=0.0)
     assert ls.run(quiet, rng=4).summary["wom_negative_messages"] == 0
-    good = run_model(Scenario(**base), "always_compensate", seed=4)
-    bad = run_model(Scenario(**base, failure_rate=0.4), "always_compensate", seed=4)
+    # failures drive customers away too (exit after a failure); here only what they say counts
+    talk = dict(base, failure_exit_probability=0.0)
+    good = run_model(Scenario(**talk), "always_compensate", seed=4)
+    bad = run_model(Scenario(**talk, failure_rate=0.4), "always_compensate", seed=4)
     assert (
         bad.ledger.column("wom_negative_messages").sum()
         > 3 * good.ledger.column("wom_negative_messages").sum()

@@ -78,3 +78,43 @@ def test_threshold_policy_investigates_only_large_claims():
     assert everything.ledger.column("claims_investigated").sum() == sum(
         everything.ledger.column(f"claims_{k}").sum() for k in ("genuine", "mistaken", "fraudulent")
     )
+
+
+def test_unjust_treatment_and_dissatisfaction_raise_opportunistic_claims():
+    scenario = Scenario(n_customers=500, horizon_months=12)
+    model = LoyaltyModel(scenario, rng=1, inspect_agents=False)
+    pop, who = model.population, np.arange(500)
+    before = fraud_probability(pop, who, scenario, month=10)
+    pop.injustice_month[:250] = 5  # deflected or accused five months ago
+    after = fraud_probability(pop, who, scenario, month=10)
+    np.testing.assert_allclose(after[:250], scenario.fraud_injustice_multiplier * before[:250])
+    np.testing.assert_allclose(after[250:], before[250:])
+    forgotten = fraud_probability(
+        pop, who, scenario, month=5 + scenario.injustice_memory_months + 1
+    )
+    np.testing.assert_allclose(forgotten, before)
+    pop.satisfaction[:] = pop.satisfaction_baseline - 0.3  # a failure's worth of dissatisfaction
+    angry = fraud_probability(pop, who, scenario, month=100)
+    gain = np.exp(scenario.fraud_dissatisfaction_sensitivity * 0.3)
+    np.testing.assert_allclose(angry, np.minimum(gain * before, 1.0))
+
+
+def test_claims_scale_with_the_claimants_basket():
+    scenario = Scenario(
+        n_customers=20_000, horizon_months=6, failure_rate=0.2, complaint_propensity_mean=0.5
+    )
+    model = LoyaltyModel(scenario, rng=4, inspect_agents=False)
+    values, baskets = [], []
+    for _ in range(scenario.horizon_months):
+        model.step()
+        month = model.last_month
+        genuine = month.claim_kinds == 1
+        values.append(month.claims.value_usd[genuine])
+        baskets.append(model.population.basket_value_usd[month.claims.customers[genuine]])
+    value, basket = np.concatenate(values), np.concatenate(baskets)
+    big = basket > np.median(basket)
+    ratio = scenario.claim_value_usd / scenario.basket_value_usd
+    # claims are the same multiple of the basket for big and small spenders
+    assert value[big].mean() > 2 * value[~big].mean()
+    assert (value / basket)[big].mean() == pytest.approx(ratio, rel=0.1)
+    assert (value / basket)[~big].mean() == pytest.approx(ratio, rel=0.1)

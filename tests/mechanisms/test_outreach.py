@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from loyaltysim import Scenario
+from loyaltysim import LoyaltyModel, Scenario
 from loyaltysim.policies import (
     KeepInTouch,
 )
@@ -23,3 +23,21 @@ def test_keep_in_touch_contacts_each_non_customer_once_a_year_and_converts_some(
     assert first == pytest.approx(model.ledger.column("prospects")[0] / 12, rel=0.15)
     lapsed_only = run_model(scenario, BASE.with_rules(outreach=KeepInTouch(audience="lapsed")))
     assert lapsed_only.ledger.column("outreach_contacts")[0] == 0  # nobody has lapsed yet
+
+
+def test_outreach_goodwill_fades_with_its_half_life():
+    scenario = Scenario(**MARKET, outreach_goodwill_half_life_months=6.0)
+    policy = BASE.with_rules(outreach=KeepInTouch(interval_months=24))
+    model = LoyaltyModel(scenario, policy, rng=1, inspect_agents=False)
+    model.run_for(24)
+    pop = model.population
+    once = (pop.outreach_contacts == 1) & (pop.status != 1)
+    assert once.sum() > 100
+    # one contact, made 0 to 23 months ago, weighs 2^(-months / 6): between 1/16 and 1
+    weights = pop.outreach_goodwill[once]
+    assert weights.max() <= 1.0 + 1e-6 and weights.min() >= 2 ** (-23 / 6) - 1e-6
+    assert weights.mean() < 0.5
+    lasting = LoyaltyModel(scenario.replace(outreach_goodwill_half_life_months=1e6), policy, rng=1)
+    lasting.run_for(24)
+    kept = lasting.population
+    assert kept.outreach_goodwill[kept.outreach_contacts == 1].min() > 0.99

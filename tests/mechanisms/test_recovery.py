@@ -18,7 +18,7 @@ def test_escalation_respects_capacity_reverses_deflections_and_costs_management_
     scenario = Scenario(**MARKET, failure_rate=0.1, frontline_deflection_rate=0.5)
     none = run_model(scenario, BASE)
     escalate = run_model(
-        scenario, BASE.with_rules(recovery=EscalateToManagement(capacity_per_month=3))
+        scenario, BASE.with_rules(recovery=EscalateToManagement(capacity_per_1000=0.75))
     )
     escalations = escalate.ledger.column("escalations")
     assert escalations.max() == 3 and totals(none, "escalations") == [0.0]
@@ -44,7 +44,7 @@ def test_escalation_priority_picks_the_largest_the_public_or_the_loudest(priorit
         value_usd=np.array([500.0, 5.0, 10.0, 400.0]),
         public=np.array([False, True, False, True]),
     )
-    rule = EscalateToManagement(capacity_per_month=2, priority=priority)
+    rule = EscalateToManagement(capacity_per_1000=40.0, priority=priority)
     assert np.flatnonzero(rule.escalate(claims, population)).tolist() == expected
 
 
@@ -68,3 +68,73 @@ def test_a_repeated_failure_hurts_more_than_the_first():
     twice = run_model(scenario.replace(repeat_failure_multiplier=3.0), BASE).population
     repeat = once.failures >= 2
     assert twice.satisfaction[repeat].mean() < once.satisfaction[repeat].mean() - 0.1
+
+
+#: Many claims, much fraud, and investigation of every claim: escalation meets exposed fraud.
+FRAUD_AND_CHECKS = dict(
+    n_customers=4_000,
+    horizon_months=24,
+    honesty_mean=0.5,
+    fraud_propensity_max=0.15,
+    failure_rate=0.1,
+)
+
+
+def escalated_months(scenario: Scenario, recovery: EscalateToManagement):
+    """Each month's claims and answers under verify_first with ``recovery``."""
+    policy = Policy.preset("verify_first").with_rules("escalating", recovery=recovery)
+    model = LoyaltyModel(scenario, policy, rng=2, inspect_agents=False)
+    for _ in range(scenario.horizon_months):
+        model.step()
+        yield model.last_month
+
+
+def test_management_never_pays_a_claim_the_front_line_exposed_as_fraud():
+    scenario = Scenario(**FRAUD_AND_CHECKS)
+    upheld = escalated_fraud = 0
+    for month in escalated_months(scenario, EscalateToManagement(priority="largest")):
+        answers = month.answers
+        exposed = answers.rejected & (month.claim_kinds == 3)
+        escalated_fraud += np.count_nonzero(answers.escalated & exposed)
+        upheld += np.count_nonzero(answers.upheld)
+        assert not (answers.paid & exposed).any()
+        # the rule saw the front line's answers
+        assert (month.claims.answer > 0).all()
+    assert escalated_fraud > 20 and upheld == escalated_fraud
+    # a firm that reverses whatever it takes up pays them
+    paid_fraud = 0
+    lenient = EscalateToManagement(priority="largest", uphold_exposed_fraud=False)
+    for month in escalated_months(scenario, lenient):
+        exposed = month.answers.rejected & (month.claim_kinds == 3)
+        paid_fraud += np.count_nonzero(month.answers.paid & exposed)
+    assert paid_fraud > 20
+
+
+def test_public_praise_follows_its_probability_on_a_draw_of_its_own():
+    scenario = Scenario(
+        **dict(MARKET, horizon_months=36),
+        failure_rate=0.2,
+        complaint_propensity_mean=0.5,
+        failure_exit_probability=0.0,
+    )
+    escalate = EscalateToManagement(capacity_per_1000=5.0)
+    model = run_model(scenario, BASE.with_rules(recovery=escalate))
+    recovered = totals(model, "escalations")[0] - totals(model, "rejections_upheld")[0]
+    praised = totals(model, "public_praise")[0]
+    p = scenario.public_praise_probability
+    assert recovered > 500
+    assert abs(praised / recovered - p) < 4 * np.sqrt(p * (1 - p) / recovered)
+
+
+def test_management_covers_the_same_share_of_claims_in_a_small_and_a_large_market():
+    rule = EscalateToManagement(capacity_per_1000=1.0)
+    shares = []
+    for n in (5_000, 50_000):
+        scenario = Scenario(n_customers=n, horizon_months=12, complaint_propensity_mean=0.3)
+        model = run_model(scenario, BASE.with_rules(recovery=rule))
+        escalations, *claims = totals(
+            model, "escalations", "claims_genuine", "claims_mistaken", "claims_fraudulent"
+        )
+        shares.append(escalations / sum(claims))
+    assert 0.05 < shares[0] < 0.9
+    assert shares[1] == pytest.approx(shares[0], rel=0.15)

@@ -12,7 +12,7 @@ import pytest
 
 import loyaltysim as ls
 from loyaltysim import Scenario
-from loyaltysim.evidence.calibration import FACTS, TARP_OUTCOMES, stylised_facts
+from loyaltysim.evidence.calibration import FACTS, TARP_OUTCOMES, TARP_TOLERANCE, stylised_facts
 
 
 @pytest.fixture(scope="module")
@@ -34,14 +34,19 @@ def test_every_complaint_outcome_is_measured_on_enough_failures(facts):
     assert min(count for _, count in repurchase.values()) >= 50
 
 
-def test_the_tarp_steps_are_small_in_the_model():
-    """A documented gap: TARP's repurchase runs from 9% to 82%; the model's from about
-    0.85 to 0.93, because a failure moves satisfaction, not the decision to buy at all."""
-    table = stylised_facts(Scenario(n_customers=20_000), replications=2, rng=1)
-    shares = [share for share, _ in table.attrs["repurchase"].values()]
+@pytest.mark.slow
+def test_how_a_complaint_is_handled_decides_repurchase_as_in_tarp(facts):
+    """TARP in magnitude, not only in order: after a loss over $100, 9% of those who did not
+    complain would buy again and 82% of those resolved quickly; the model's repurchase within
+    six months spans the same range (each figure within its tolerance: the facts above)."""
+    large = facts.attrs["repurchase_by_loss"]["large"]
+    shares = [share for share, _, _ in large.values()]
     silent, best = shares[1], shares[-1]
-    assert silent > 0.5 and best - silent < 0.3
-    assert np.isfinite(shares).all()
+    assert silent < 0.2 and best - silent > 0.5
+    for share, failures, tarp in large.values():
+        assert np.isfinite(share) and failures >= 50
+        if np.isfinite(tarp):
+            assert abs(share - tarp) <= TARP_TOLERANCE
 
 
 def test_default_market_lands_inside_published_ranges():

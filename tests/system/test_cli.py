@@ -124,7 +124,7 @@ def test_every_story_dimension_can_be_set_from_the_command_line(capsys):
         "--set",
         "policy.recovery=escalate",
         "--set",
-        "policy.recovery_capacity_per_month=3",
+        "policy.recovery_capacity_per_1000=5",
         "--set",
         "policy.promises=optimistic",
         "--set",
@@ -139,7 +139,7 @@ def test_every_story_dimension_can_be_set_from_the_command_line(capsys):
     assert status == 0
     result = json.loads(out)
     policy = result["policy"]
-    assert policy["recovery"] == "escalate" and policy["recovery_capacity_per_month"] == 3
+    assert policy["recovery"] == "escalate" and policy["recovery_capacity_per_1000"] == 5
     assert [policy[d] for d in ("promises", "guarantee", "outreach", "pruning", "listening")] == [
         "optimistic",
         "satisfaction",

@@ -119,7 +119,7 @@ def test_a_rule_answering_the_wrong_shape_is_reported(small):
     ("spec", "message"),
     [
         ({"recovery": "escalate", "recovery_priority": "loud"}, "policy.recovery_priority"),
-        ({"recovery": "escalate", "recovery_capacity_per_month": -1}, "capacity_per_month"),
+        ({"recovery": "escalate", "recovery_capacity_per_1000": -1}, "capacity_per_1000"),
         ({"promises": "optimistic", "promises_days": 0}, "policy.promises_days"),
         ({"outreach": "keep_in_touch", "outreach_audience": "all"}, "policy.outreach_audience"),
         ({"pruning": "drop_unprofitable", "pruning_min_tenure_months": 1.5}, "min_tenure"),
@@ -135,7 +135,7 @@ def test_every_dimension_is_selectable_from_a_policy_table():
     spec = {
         "preset": "verify_first",
         "recovery": "escalate",
-        "recovery_capacity_per_month": 5,
+        "recovery_capacity_per_1000": 0.5,
         "promises": "optimistic",
         "guarantee": "satisfaction",
         "outreach": "keep_in_touch",
@@ -143,7 +143,7 @@ def test_every_dimension_is_selectable_from_a_policy_table():
         "listening": "listen",
     }
     policy = Policy.from_spec(spec)
-    assert policy.recovery == EscalateToManagement(capacity_per_month=5)
+    assert policy.recovery == EscalateToManagement(capacity_per_1000=0.5)
     assert Policy.from_spec(policy.to_spec()) == policy
     assert "recovery=escalate" in policy.describe() and "listening=listen" in policy.describe()
 

@@ -225,6 +225,17 @@ def calibrate(args: argparse.Namespace) -> int:
             outcome: {"share": json_number(share), "failures": int(count)}
             for outcome, (share, count) in table.attrs["repurchase"].items()
         }
+        by_loss = {
+            size: {
+                outcome: {
+                    "share": json_number(share),
+                    "failures": int(count),
+                    "tarp": json_number(tarp),
+                }
+                for outcome, (share, count, tarp) in outcomes.items()
+            }
+            for size, outcomes in table.attrs["repurchase_by_loss"].items()
+        }
         out = {
             "seed": args.seed,
             "replications": replications,
@@ -232,6 +243,7 @@ def calibrate(args: argparse.Namespace) -> int:
             "versions": versions(),
             "facts": facts,
             "repurchase_by_outcome": repurchase,
+            "repurchase_by_loss": by_loss,
             "note": "high = null: no upper bound",
         }
         print(json.dumps(out, indent=2, default=_json_default))

@@ -27,9 +27,19 @@ from loyaltysim.model import LoyaltyModel
 from loyaltysim.month import ACCUSED, NOT_RESOLVED, RESOLVED, RESOLVED_QUICKLY, SILENT
 from loyaltysim.policies import Policy, ThresholdVerification, resolve_policy
 from loyaltysim.scenario import Scenario
-from loyaltysim.seeding import NOT_GIVEN, as_seed_sequence, renamed_seed
+from loyaltysim.seeding import NOT_GIVEN, as_seed_sequence, renamed_seed, stream
 
-__all__ = ["FACTS", "TARP_OUTCOMES", "Fact", "complaint_outcomes", "stylised_facts"]
+__all__ = [
+    "FACTS",
+    "LOSS_BOUNDS_USD",
+    "PURCHASE_SIZES",
+    "TARP",
+    "TARP_OUTCOMES",
+    "TARP_TOLERANCE",
+    "Fact",
+    "complaint_outcomes",
+    "stylised_facts",
+]
 
 #: Complaint outcomes, from worst to best repurchase: seed 004's accusation, then TARP's four
 #: (MODEL.md section 6).
@@ -43,6 +53,25 @@ TARP_OUTCOMES = {
 
 #: Months after a failure in which a purchase counts as repurchase.
 REPURCHASE_WINDOW_MONTHS = 6
+
+#: TARP's repurchase after a problem, by complaint outcome, for losses over $100 ("large")
+#: and under $5 ("small") (TARP for the US Office of Consumer Affairs, as quoted in
+#: secondary sources); an accusation is not a TARP outcome.
+TARP: dict[str, dict[int, float]] = {
+    "large": {SILENT: 0.09, NOT_RESOLVED: 0.19, RESOLVED: 0.54, RESOLVED_QUICKLY: 0.82},
+    "small": {SILENT: 0.37, NOT_RESOLVED: 0.46, RESOLVED: 0.70, RESOLVED_QUICKLY: 0.95},
+}
+#: The loss bounds of TARP's two series, USD: a failed purchase over (large) or under (small).
+LOSS_BOUNDS_USD = {"large": 100.0, "small": 5.0}
+#: How far (in repurchase share) the model may sit from each TARP figure.
+TARP_TOLERANCE = 0.10
+#: The markets TARP's two series are measured in: the same market with large or with small
+#: purchases (claims scale with them: 0.8 of the basket, as 40 of 50 in the default market),
+#: so that failures of each size are many.
+PURCHASE_SIZES: dict[str, dict[str, float]] = {
+    "large": {"basket_value_usd": 200.0, "claim_value_usd": 160.0},
+    "small": {"basket_value_usd": 4.0, "claim_value_usd": 3.2},
+}
 
 
 def calibration_policy(scenario: Scenario) -> Policy:
@@ -84,6 +113,10 @@ def _ratio(a: str, b: str) -> Callable[[dict[str, float]], float]:
 
 def _tarp_step(worse: int, better: int) -> Callable[[dict[str, float]], float]:
     return lambda r: r[f"repurchase_{better}"] - r[f"repurchase_{worse}"]
+
+
+def _tarp_level(code: int, size: str) -> Callable[[dict[str, float]], float]:
+    return lambda r: r[f"repurchase_{code}_{size}"]
 
 
 #: The facts of MODEL.md section 6 that the default market is held to.
@@ -147,6 +180,19 @@ FACTS: tuple[Fact, ...] = (
             (RESOLVED, RESOLVED_QUICKLY),
         )
     ),
+    *(
+        Fact(
+            f"TARP, loss {'over $100' if size == 'large' else 'under $5'}: {TARP_OUTCOMES[code]}",
+            f"repurchase within {REPURCHASE_WINDOW_MONTHS} months after a failure with this "
+            "outcome" + f" (the market with {size} purchases, PURCHASE_SIZES)",
+            share - TARP_TOLERANCE,
+            share + TARP_TOLERANCE,
+            f"TARP (US Office of Consumer Affairs), as quoted: {share:.0%} would buy again",
+            _tarp_level(code, size),
+        )
+        for size, figures in TARP.items()
+        for code, share in figures.items()
+    ),
 )
 
 
@@ -157,7 +203,11 @@ def complaint_outcomes(model: LoyaltyModel, months: int) -> dict[str, float]:
     WOM speakers, unhappy buyers (a failed purchase) and how many of them
     claimed and spoke ill, and, for each TARP outcome, failures followed by
     it (``failures_<code>``) and those followed by a purchase within
-    :data:`REPURCHASE_WINDOW_MONTHS` (``repurchase_<code>``, as a share).
+    :data:`REPURCHASE_WINDOW_MONTHS` (``repurchased_<code>``); and the same
+    for failed purchases over and under the bounds of
+    :data:`LOSS_BOUNDS_USD` (``failures_<code>_large``, ``..._small``). A
+    customer's purchases are worth their basket, so the loss of a failed
+    purchase is the buyer's ``basket_value_usd``.
     """
     n = model.population.n
     bought = np.zeros((months, n), dtype=bool)
@@ -190,11 +240,36 @@ def complaint_outcomes(model: LoyaltyModel, months: int) -> dict[str, float]:
     later = np.zeros((counted, n), dtype=bool)  # bought in one of the next `window` months
     for k in range(1, window + 1):
         later |= bought[k : counted + k]
+    basket = model.population.basket_value_usd
+    sizes = {
+        "": np.ones(n, dtype=bool),
+        "_large": basket > LOSS_BOUNDS_USD["large"],
+        "_small": basket < LOSS_BOUNDS_USD["small"],
+    }
     for code in TARP_OUTCOMES:
         hit = outcomes[:counted] == code
-        record[f"failures_{code}"] = float(np.count_nonzero(hit))
-        record[f"repurchased_{code}"] = float(np.count_nonzero(hit & later))
+        for suffix, loss in sizes.items():
+            chosen = hit & loss
+            record[f"failures_{code}{suffix}"] = float(np.count_nonzero(chosen))
+            record[f"repurchased_{code}{suffix}"] = float(np.count_nonzero(chosen & later))
     return record
+
+
+def _pooled(
+    scenario: Scenario, policy: Policy, replications: int, root: np.random.SeedSequence
+) -> dict[str, float]:
+    """The records of ``replications`` runs (seeds spawned from ``root``), added up."""
+    pooled: dict[str, float] = {}
+    for child in root.spawn(replications):
+        model = LoyaltyModel(scenario, policy, rng=child, inspect_agents=False)
+        for key, value in complaint_outcomes(model, scenario.horizon_months).items():
+            pooled[key] = pooled.get(key, 0.0) + value
+    return pooled
+
+
+def _share(pooled: dict[str, float], key: str) -> float:
+    failures = pooled[f"failures_{key}"]
+    return pooled[f"repurchased_{key}"] / failures if failures else float("nan")
 
 
 def stylised_facts(
@@ -222,19 +297,18 @@ def stylised_facts(
         ``high``, ``within`` (the value is inside the tolerance) and ``source``.
     """
     scenario = scenario if scenario is not None else Scenario()
-    policy = resolve_policy(policy) if policy is not None else calibration_policy(scenario)
-    pooled: dict[str, float] = {}
-    for child in as_seed_sequence(renamed_seed(rng, seed, "stylised_facts", default=0)).spawn(
-        replications
-    ):
-        model = LoyaltyModel(scenario, policy, rng=child, inspect_agents=False)
-        for key, value in complaint_outcomes(model, scenario.horizon_months).items():
-            pooled[key] = pooled.get(key, 0.0) + value
+    root = as_seed_sequence(renamed_seed(rng, seed, "stylised_facts", default=0))
+    markets = {"": scenario, **{s: scenario.replace(**c) for s, c in PURCHASE_SIZES.items()}}
+    records = {}
+    for key, (name, market) in enumerate(markets.items()):
+        chosen = resolve_policy(policy) if policy is not None else calibration_policy(market)
+        records[name] = _pooled(market, chosen, replications, stream(root, key))
+    pooled = records[""]
     for code in TARP_OUTCOMES:
-        failures = pooled[f"failures_{code}"]
-        pooled[f"repurchase_{code}"] = (
-            pooled[f"repurchased_{code}"] / failures if failures else float("nan")
-        )
+        pooled[f"repurchase_{code}"] = _share(pooled, str(code))
+        for size in PURCHASE_SIZES:
+            pooled[f"repurchase_{code}_{size}"] = _share(records[size], f"{code}_{size}")
+            pooled[f"failures_{code}_{size}"] = records[size][f"failures_{code}_{size}"]
     rows = []
     for fact in FACTS:
         value = fact.value(pooled)
@@ -253,5 +327,16 @@ def stylised_facts(
     table.attrs["repurchase"] = {
         TARP_OUTCOMES[code]: (pooled[f"repurchase_{code}"], pooled[f"failures_{code}"])
         for code in TARP_OUTCOMES
+    }
+    table.attrs["repurchase_by_loss"] = {
+        size: {
+            TARP_OUTCOMES[code]: (
+                pooled[f"repurchase_{code}_{size}"],
+                pooled[f"failures_{code}_{size}"],
+                TARP[size].get(code, float("nan")),
+            )
+            for code in TARP_OUTCOMES
+        }
+        for size in TARP
     }
     return table

@@ -54,6 +54,12 @@ CORE: dict[str, Any] = {
     "repeat_failure_multiplier": 1.0,
     "effect_recovery_paradox": 0.0,
     "complaint_loyalty_elasticity": 0.0,
+    "failure_exit_probability": 0.0,  # no exit after a failure (TARP)
+    "check_tip_reach": 0,  # nobody tells others that the firm checks claims
+    "fraud_dissatisfaction_sensitivity": 0.0,  # fraud does not answer injustice
+    "fraud_injustice_multiplier": 1.0,
+    "effect_accusation_scar": 0.0,  # no lasting scar of an accusation
+    "accused_winback_factor": 1.0,
 }
 
 PROSPECT, ACTIVE, LAPSED = "prospect", "active", "lapsed"
@@ -147,10 +153,14 @@ class Customer(CellAgent):
                 kind = "genuine"
         else:
             u = rng.random()
+            belief = self.leniency
+            announced = self.model.policy.claims.announced_check_share()  # type: ignore[attr-defined]
+            if announced:  # "we check claims": a fraud is caught with the detection rate
+                belief = min(belief, 1 - s.detection_rate * announced)
             fraud = (
                 s.fraud_propensity_max
                 * (1 - self.honesty) ** 2
-                * self.leniency
+                * belief
                 * (1 - s.fraud_loyalty_dampening * self.loyalty)
             )
             if u < s.mistaken_claim_probability:
@@ -162,6 +172,8 @@ class Customer(CellAgent):
         self.claims += 1
         self.model.count(f"claims_{kind}")
         value = _lognormal(rng, s.claim_value_usd, s.claim_value_sigma)
+        if s.basket_value_usd > 0:  # my claims scale with my basket
+            value *= self.basket_value_usd / s.basket_value_usd
         if kind == "fraudulent":
             value *= s.fraud_value_multiplier
         self.model.firm_answers_claim(self, kind, value)
@@ -320,8 +332,11 @@ class ReferenceModel(mesa.Model):
                 if investigate
                 else s.effect_claim_paid_quickly
             )
-            customer.paid_fraud = kind == "fraudulent"
-        customer.leniency += s.leniency_learning_rate * ((not rejected) - customer.leniency)
+            customer.paid_fraud = kind == "fraudulent" and not investigate
+        # what the claimant learns: paid at once, checked (a fraud is caught with the
+        # detection rate), or rejected
+        learned = 0.0 if rejected else (1 - s.detection_rate if investigate else 1.0)
+        customer.leniency += s.leniency_learning_rate * (learned - customer.leniency)
 
     def grants_discount(self) -> bool:
         """Whether the pricing rule grants a discount request."""

@@ -24,6 +24,7 @@ import dataclasses
 from abc import ABC
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from enum import IntEnum
 from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
 import numpy as np
@@ -41,6 +42,7 @@ __all__ = [
     "DIMENSIONS",
     "ClaimBatch",
     "Dimension",
+    "FrontLine",
     "Rule",
     "add_dimension",
     "decide",
@@ -54,6 +56,17 @@ __all__ = [
     "rule_parameters",
     "unregister_rule",
 ]
+
+
+class FrontLine(IntEnum):
+    """How the front line answered a claim, as the firm knows it (:attr:`ClaimBatch.answer`)."""
+
+    UNANSWERED = 0  #: not answered yet (what the claims rule sees)
+    REFUNDED = 1  #: refunded at once under the guarantee
+    PAID = 2  #: paid at once, no questions asked
+    DEFLECTED = 3  #: turned away by the front line, neither paid nor accused
+    CHECKED_PAID = 4  #: investigated, then paid
+    REJECTED = 5  #: investigated, then rejected as fraud
 
 
 @dataclass(frozen=True)
@@ -75,16 +88,24 @@ class ClaimBatch:
             can see it (escalation may rank by it); all ``False`` when not
             given. The public message itself goes out only if the claimant
             speaks about the experience (see word of mouth).
+        answer: How the front line answered each claim (:class:`FrontLine`
+            codes): ``UNANSWERED`` for the claims rule; the recovery rule sees
+            the answers. Whether a rejected claim was really fraud is not here:
+            the firm does not know.
     """
 
     customers: np.ndarray
     value_usd: np.ndarray
     public: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=bool))
+    answer: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int8))
 
     def __post_init__(self) -> None:
-        if self.public.size == 0 and self.customers.size:  # not given: nobody complained in public
-            object.__setattr__(self, "public", np.zeros(self.customers.size, dtype=bool))
-        if not self.value_usd.shape == self.public.shape == self.customers.shape:
+        size = self.customers.size
+        if self.public.size == 0 and size:  # not given: nobody complained in public
+            object.__setattr__(self, "public", np.zeros(size, dtype=bool))
+        if self.answer.size == 0 and size:  # not given: not answered yet
+            object.__setattr__(self, "answer", np.zeros(size, dtype=np.int8))
+        if not self.value_usd.shape == self.public.shape == self.answer.shape == (size,):
             raise ParameterError(
                 "ClaimBatch", "arrays of different lengths", "one entry per claim in each array"
             )

@@ -69,6 +69,14 @@ class ClaimsRule(Rule):
     def verify(self, claims: ClaimBatch, population: Population) -> np.ndarray:
         """Return a boolean array: ``True`` where the claim is investigated."""
 
+    def announced_check_share(self) -> float:
+        """The share of claims the firm tells customers it checks (0: it tells nothing).
+
+        Customers believe a fraudulent claim is paid with probability at most
+        ``1 - detection_rate x share`` (deterrence by announcement).
+        """
+        return 0.0
+
 
 CLAIMS = add_dimension(
     Dimension(
@@ -129,14 +137,28 @@ CAPRICES = add_dimension(
 class RecoveryRule(Rule):
     """Decides which of the month's complaints (claims) go up to management.
 
-    Management reverses a rejection or a front-line deflection (the claim is
-    paid), apologises in person (``effect_management_recovery``), costs
-    ``management_cost_usd`` per complaint, and may be praised in public.
+    Management reviews each: it pays a claim the front line turned away,
+    withdraws a wrongful accusation and pays, and upholds the rejection of a
+    fraud the investigation exposed (unless the rule says otherwise); it
+    apologises in person to every claimant it does not uphold a rejection
+    against (``effect_management_recovery``), costs ``management_cost_usd``
+    per complaint, and a recovered claimant may praise the firm in public.
     """
 
     @abstractmethod
     def escalate(self, claims: ClaimBatch, population: Population) -> np.ndarray:
-        """Return a boolean array: ``True`` where the complaint is escalated."""
+        """Return a boolean array: ``True`` where the complaint is escalated.
+
+        ``claims.answer`` holds the front line's answer to each claim
+        (:class:`~loyaltysim.policies.contract.FrontLine`).
+        """
+
+    def upholds_exposed_fraud(self) -> bool:
+        """Whether management upholds the rejection of a claim exposed as fraud.
+
+        Otherwise it pays every claim it takes up.
+        """
+        return True
 
 
 RECOVERY = add_dimension(
@@ -146,7 +168,7 @@ RECOVERY = add_dimension(
         neutral="none",
         decision="escalate",
         requests="claims",
-        draws=(Draw.PUBLIC,),
+        draws=(Draw.PRAISE,),
         stories="seeds 000, 002, 001",
     )
 )

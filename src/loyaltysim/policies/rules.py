@@ -78,12 +78,29 @@ class AlwaysCompensate(ClaimsRule):
 @registered
 @dataclass(frozen=True)
 class VerifyFirst(ClaimsRule):
-    """Investigate every claim before paying (seed 004's warning)."""
+    """Investigate every claim before paying (seed 004's warning).
+
+    Attributes:
+        announced: The firm tells customers it checks every claim (a notice);
+            without it, customers learn it only from their own claims and
+            from what claimants tell them.
+    """
 
     name = "verify"
+    announced: bool = rule_param(
+        False,
+        unit="flag",
+        meaning="the firm tells customers it checks every claim: everyone believes a "
+        "fraudulent claim is caught with probability detection_rate",
+        source="audit announcements deter insurance fraud (Dionne, Giuliano & Picard 2009); "
+        "off by default: seed 004's firm checks without saying so",
+    )
 
     def verify(self, claims: ClaimBatch, population: Population) -> np.ndarray:  # noqa: D102
         return _all(len(claims))
+
+    def announced_check_share(self) -> float:  # noqa: D102
+        return 1.0 if self.announced else 0.0
 
 
 @registered
@@ -177,20 +194,23 @@ class EscalateToManagement(RecoveryRule):
     """Management takes up the month's top complaints in person (seeds 000, 002).
 
     Attributes:
-        capacity_per_month: Complaints management can take up in a month.
+        capacity_per_1000: Complaints management can take up in a month, per 1,000
+            people in the market.
         priority: Which go up first: the ``largest`` claims, the ``loudest``
             claimants (those most given to word of mouth, as the firm
             perceives them), or the ``public`` complaints (then the largest).
     """
 
     name = "escalate"
-    capacity_per_month: int = rule_param(
-        10,
-        unit="complaints/month",
-        low=0,
-        high=10_000_000,
-        meaning="complaints management can take up in a month",
-        source="stated assumption: scarce management time (seed 000: the CEO phoned one)",
+    capacity_per_1000: float = rule_param(
+        1.0,
+        unit="complaints/1,000 people/month",
+        low=0.0,
+        high=1_000.0,
+        meaning="complaints management can take up in a month, per 1,000 people in the market "
+        "(rounded to a whole number), so coverage does not change with the market's size",
+        source="stated assumption: scarce management time, 10 a month in a market of 10,000 "
+        "(seed 000: the CEO phoned one)",
     )
     priority: str = rule_param(
         "public",
@@ -198,6 +218,14 @@ class EscalateToManagement(RecoveryRule):
         choices=ESCALATION_PRIORITIES,
         meaning="which complaints go up first: the largest, the loudest claimants, the public",
         source="seed 000: a complaint mentioned in a Forbes column reached the CEO",
+    )
+    uphold_exposed_fraud: bool = rule_param(
+        True,
+        unit="flag",
+        meaning="management upholds the rejection of a claim the investigation exposed as "
+        "fraud (false: it pays every claim it takes up)",
+        source="stated assumption: management reviews the evidence; paying exposed fraud "
+        "would reward fraudsters for complaining",
     )
 
     def escalate(self, claims: ClaimBatch, population: Population) -> np.ndarray:  # noqa: D102
@@ -209,8 +237,15 @@ class EscalateToManagement(RecoveryRule):
             keys = (claims.value_usd,)
         order = np.lexsort(tuple(-np.asarray(k, dtype=float) for k in keys))
         chosen = _none(len(claims))
-        chosen[order[: self.capacity_per_month]] = True
+        chosen[order[: self.capacity(population.n)]] = True
         return chosen
+
+    def capacity(self, people: int) -> int:
+        """Complaints management takes up in a month, in a market of ``people``."""
+        return round(self.capacity_per_1000 * people / 1_000)
+
+    def upholds_exposed_fraud(self) -> bool:  # noqa: D102
+        return self.uphold_exposed_fraud
 
 
 # --- promises -----------------------------------------------------------------

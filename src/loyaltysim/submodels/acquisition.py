@@ -6,12 +6,14 @@ probability::
     h_j = (p + o * c_j + q * a_j) * exp(kappa * (s_j - b_j)) * w_j * g * (D / d_j)^e
 
 (``h_j >= 1`` converts surely) where ``p`` is ``advertising_rate``, ``o`` is
-``outreach_response`` and ``c_j`` the keep-in-touch contacts ``j`` has
-received, ``q`` is ``imitation_rate`` and ``a_j`` the share of ``j``'s
-contacts who are active customers at the start of the month, ``s_j - b_j`` how
-far word of mouth has moved ``j``'s attitude from baseline (``kappa`` is
-``attitude_sensitivity``), ``w_j`` is ``winback_factor`` for lapsed customers
-(1 for prospects), ``g`` is ``guarantee_trial_boost`` while a guarantee is
+``outreach_response`` and ``c_j`` the goodwill of the keep-in-touch contacts
+``j`` has received (fading; see :mod:`~loyaltysim.submodels.outreach`), ``q``
+is ``imitation_rate`` and ``a_j`` the share of ``j``'s contacts who are active
+customers at the start of the month, ``s_j - b_j`` how far word of mouth has
+moved ``j``'s attitude from baseline (``kappa`` is ``attitude_sensitivity``),
+``w_j`` is ``winback_factor`` for lapsed customers (1 for prospects), times
+``accused_winback_factor`` for a lapsed customer the firm falsely accused
+within ``accusation_memory_months``, ``g`` is ``guarantee_trial_boost`` while a guarantee is
 announced (else 1), and ``(D / d_j)^e`` the appeal of the delivery promise
 ``d_j`` against the market's ``D`` = ``market_promise_days`` (``e`` =
 ``promise_appeal``). With no messages, contacts, guarantee or unusual promise,
@@ -55,6 +57,10 @@ def acquire(
         * (population.satisfaction[candidates] - population.satisfaction_baseline[candidates])
     )
     factor = np.where(lapsed, scenario.winback_factor * factor, factor)
+    accused = lapsed & population.remembers(
+        population.accused_month[candidates], month.t, scenario.accusation_memory_months
+    )
+    factor = np.where(accused, scenario.accused_winback_factor * factor, factor)
     if guarantee.announced:
         factor *= scenario.guarantee_trial_boost
     if scenario.promise_appeal:
@@ -62,7 +68,7 @@ def acquire(
         factor *= (scenario.market_promise_days / promised) ** scenario.promise_appeal
     advertising = scenario.advertising_rate * factor
     outreach = (
-        advertising + scenario.outreach_response * population.outreach_contacts[candidates] * factor
+        advertising + scenario.outreach_response * population.outreach_goodwill[candidates] * factor
     )
     hazard = outreach + scenario.imitation_rate * share * factor
     u = month.uniform(Draw.ACQUIRE, candidates)

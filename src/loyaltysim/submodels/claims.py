@@ -43,6 +43,8 @@ accused: TARP has no such outcome, and seed 004 says it is the worst.
 
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 
 from loyaltysim.month import (
@@ -53,7 +55,7 @@ from loyaltysim.month import (
     ClaimAnswers,
     Month,
 )
-from loyaltysim.policies import ClaimBatch, ClaimsRule, GuaranteeRule, decide
+from loyaltysim.policies import ClaimBatch, ClaimsRule, FrontLine, GuaranteeRule, decide
 from loyaltysim.population import Population, lognormal_by_mean
 from loyaltysim.scenario import Scenario
 from loyaltysim.seeding import Draw
@@ -81,18 +83,40 @@ def fraud_probability(
     who: np.ndarray,
     scenario: Scenario,
     leniency: float | np.ndarray | None = None,
+    month: int = 0,
 ) -> np.ndarray:
     """Probability that each of ``who`` files a fraudulent claim on a sound purchase.
 
-    ``leniency`` overrides the buyers' beliefs (a guarantee announces 1).
+    ``fraud_propensity_max x (1 - honesty)^2 x leniency x (1 - dampening x loyalty)
+    x exp(kappa x (baseline - satisfaction)) x m``, capped at 1, where
+    ``leniency`` is the buyer's perceived chance that a fraudulent claim is
+    paid (deterrence: a higher perceived chance of being checked and caught
+    lowers it), ``kappa`` is ``fraud_dissatisfaction_sensitivity`` and ``m``
+    is ``fraud_injustice_multiplier`` within ``injustice_memory_months`` of an
+    unjust treatment (Wirtz & McColl-Kennedy 2010), else 1.
+
+    Args:
+        population: The population.
+        who: The buyers.
+        scenario: The market.
+        leniency: Overrides the buyers' beliefs (a guarantee announces 1, a
+            notice that claims are checked caps them).
+        month: The month (for the memory of injustice).
     """
     belief = population.leniency[who] if leniency is None else leniency
-    return (
+    dissatisfaction = population.satisfaction_baseline[who] - population.satisfaction[who]
+    injustice = population.remembers(
+        population.injustice_month[who], month, scenario.injustice_memory_months
+    )
+    p = (
         scenario.fraud_propensity_max
         * (1.0 - population.honesty[who]) ** 2
         * belief
         * (1.0 - scenario.fraud_loyalty_dampening * population.loyalty[who])
+        * np.exp(scenario.fraud_dissatisfaction_sensitivity * dissatisfaction)
+        * np.where(injustice, scenario.fraud_injustice_multiplier, 1.0)
     )
+    return np.minimum(p, 1.0)
 
 
 def genuine_claim_probability(
@@ -107,8 +131,33 @@ def genuine_claim_probability(
     return np.minimum(p, 1.0)
 
 
+def perceived_leniency(
+    population: Population,
+    who: np.ndarray,
+    scenario: Scenario,
+    rule: ClaimsRule,
+    guarantee: GuaranteeRule,
+) -> np.ndarray | float:
+    """Each buyer's perceived chance that a fraudulent claim would be paid.
+
+    Their learned belief (``leniency``), except that an announced guarantee
+    tells everyone claims are paid (1), and a notice that claims are checked
+    caps the belief at ``1 - detection_rate x share checked`` (deterrence by
+    announcement).
+    """
+    if guarantee.announced:
+        return 1.0
+    share = rule.announced_check_share()
+    belief = population.leniency[who]
+    return np.minimum(belief, 1.0 - scenario.detection_rate * share) if share else belief
+
+
 def file_claims(
-    population: Population, scenario: Scenario, guarantee: GuaranteeRule, month: Month
+    population: Population,
+    scenario: Scenario,
+    rule: ClaimsRule,
+    guarantee: GuaranteeRule,
+    month: Month,
 ) -> None:
     """Draw this month's genuine, mistaken and fraudulent claims (step 4).
 
@@ -123,7 +172,13 @@ def file_claims(
     boost = scenario.guarantee_claim_multiplier if announced else 1.0
     p_genuine = np.minimum(genuine_claim_probability(population, buyers, scenario) * boost, 1.0)
     p_mistaken = min(scenario.mistaken_claim_probability * boost, 1.0)
-    p_fraud = fraud_probability(population, buyers, scenario, 1.0 if announced else None)
+    p_fraud = fraud_probability(
+        population,
+        buyers,
+        scenario,
+        perceived_leniency(population, buyers, scenario, rule, guarantee),
+        month.t,
+    )
     sound = ~failed
     genuine = failed & (u < p_genuine)
     mistaken = sound & (u < p_mistaken)
@@ -137,12 +192,15 @@ def file_claims(
     fraud = kind == FRAUDULENT
     own = np.select([kind == GENUINE, fraud], [p_genuine[claimed], p_fraud[claimed]], p_mistaken)
     position = (u - fraud * p_mistaken) / own
+    basket = population.basket_value_usd[customers]
     if announced:
-        value = population.basket_value_usd[customers].copy()
+        value = basket.copy()
     else:
         value = lognormal_by_mean(
             month.draws.rng, scenario.claim_value_usd, scenario.claim_value_sigma, customers.size
         )
+        if scenario.basket_value_usd > 0:  # a customer's claims scale with their basket
+            value *= basket / scenario.basket_value_usd
         value[kind == FRAUDULENT] *= scenario.fraud_value_multiplier
     public = month.uniform(Draw.PUBLIC, customers) < scenario.public_share
     population.claims[customers] += 1
@@ -159,7 +217,11 @@ def answer_claims(
     guarantee: GuaranteeRule,
     month: Month,
 ) -> None:
-    """Refund, deflect, investigate or pay each claim (step 6); nothing is booked yet."""
+    """Refund, deflect, investigate or pay each claim (step 6); nothing is booked yet.
+
+    The month's claims then carry the front line's answers
+    (:class:`~loyaltysim.policies.FrontLine`), which the recovery rule sees.
+    """
     claims, kind = month.claims, month.claim_kinds
     honoured = decide(guarantee, claims, population)
     deflected = ~honoured & (month.claim_positions < scenario.frontline_deflection_rate)
@@ -168,13 +230,21 @@ def answer_claims(
     flagged = np.where(
         kind == FRAUDULENT, u < scenario.detection_rate, u < scenario.false_accusation_rate
     )
+    rejected = investigated & flagged
     month.answers = ClaimAnswers(
         honoured=honoured,
         deflected=deflected,
         investigated=investigated,
-        rejected=investigated & flagged,
+        rejected=rejected,
         escalated=np.zeros(len(claims), dtype=bool),
+        upheld=np.zeros(len(claims), dtype=bool),
     )
+    answer = np.select(
+        [honoured, deflected, rejected, investigated],
+        [FrontLine.REFUNDED, FrontLine.DEFLECTED, FrontLine.REJECTED, FrontLine.CHECKED_PAID],
+        FrontLine.PAID,
+    ).astype(np.int8)
+    month.claims = dataclasses.replace(claims, answer=answer)
 
 
 def settle_claims(population: Population, scenario: Scenario, month: Month) -> None:
@@ -182,8 +252,8 @@ def settle_claims(population: Population, scenario: Scenario, month: Month) -> N
     answers, kind = month.answers, month.claim_kinds
     who, value = month.claims.customers, month.claims.value_usd
     paid, reversed_ = answers.paid, answers.reversed
-    rejected = answers.rejected & ~answers.escalated
-    deflected = answers.deflected & ~answers.escalated
+    rejected = answers.rejected & ~reversed_
+    deflected = answers.deflected & ~reversed_
     fraud = kind == FRAUDULENT
     paid_value = np.where(paid, value, 0.0)
     investigation = answers.investigated * scenario.investigation_cost_usd
@@ -197,11 +267,20 @@ def settle_claims(population: Population, scenario: Scenario, month: Month) -> N
         ],
         scenario.effect_claim_paid_quickly,
     )
+    # what a claimant learns of the firm: paid at once (claims get paid), checked (a fraud
+    # would have been caught with the detection rate) or not paid
+    paid_at_once = paid & ~answers.investigated & ~reversed_
+    learned = np.where(paid_at_once, 1.0, np.where(paid, 1.0 - scenario.detection_rate, 0.0))
     belief = population.leniency
-    belief[who] += scenario.leniency_learning_rate * (paid - belief[who])
-    month.falsely_accused[who[rejected & ~fraud]] = True
+    belief[who] += scenario.leniency_learning_rate * (learned - belief[who])
+    accused = who[rejected & ~fraud]
+    month.falsely_accused[accused] = True
+    population.accused_month[accused] = month.t
+    population.injustice_month[who[(rejected & ~fraud) | deflected]] = month.t
     month.caught[who[rejected & fraud]] = True
-    month.paid_fraudsters = who[paid & fraud]
+    month.paid_fraudsters = who[paid_at_once & fraud]
+    checked = answers.investigated
+    month.checked_claimants, month.checked_learned = who[checked], learned[checked]
     genuine = kind == GENUINE
     month.outcome[who[genuine]] = np.select(
         [rejected[genuine], deflected[genuine], answers.paid_at_once[genuine]],

@@ -3,10 +3,15 @@
 The outreach rule picks whom to contact this month among the people who are
 not customers and were not dropped
 (:meth:`~loyaltysim.policies.OutreachRule.contact`). Each contact costs
-``outreach_cost_usd`` and adds one to the person's ``outreach_contacts``; the
-goodwill accumulates, adding ``outreach_response`` per contact received to
-their monthly conversion hazard from then on (seed 001: the prospect signed
-after the eighth birthday card; see :mod:`~loyaltysim.submodels.acquisition`).
+``outreach_cost_usd``, adds one to the person's ``outreach_contacts`` and one
+to their ``outreach_goodwill``, which accumulates over the contacts and fades
+with a half-life of ``outreach_goodwill_half_life_months``::
+
+    g_j <- g_j * 2^(-1 / half-life) + (1 if contacted this month)
+
+and adds ``outreach_response x g_j`` to their monthly conversion hazard (seed
+001: the prospect signed after the eighth birthday card; see
+:mod:`~loyaltysim.submodels.acquisition`).
 """
 
 from __future__ import annotations
@@ -28,6 +33,9 @@ def reach_out(population: Population, scenario: Scenario, rule: OutreachRule, mo
     contacted = people[decide(rule, people, population, month.t)]
     counts = population.outreach_contacts
     counts[contacted] = np.minimum(counts[contacted] + 1, MAX_CONTACTS)
+    goodwill = population.outreach_goodwill
+    goodwill *= np.float32(0.5 ** (1.0 / scenario.outreach_goodwill_half_life_months))
+    goodwill[contacted] += 1.0
     month.cost_usd[contacted] += scenario.outreach_cost_usd
     month.book["outreach_contacts"] = contacted.size
     month.book["outreach_cost_usd"] = contacted.size * scenario.outreach_cost_usd

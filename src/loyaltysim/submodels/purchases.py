@@ -77,6 +77,7 @@ def purchase(
     failed_buyers = buyers[failed]
     population.failures[failed_buyers] += 1
     population.last_failure_month[failed_buyers] = month.t
+    population.injustice_month[buyers[denied]] = month.t  # a promise denied is unjust
     month.outcome[failed_buyers] = SILENT  # claims overwrite it for those who complain
     book = month.book
     total = float(revenue.sum())

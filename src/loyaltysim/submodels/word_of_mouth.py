@@ -88,11 +88,31 @@ def spread(
 
 
 def _tip(population: Population, network: SocialNetwork, scenario: Scenario, month: Month) -> None:
-    """Successful fraudsters tell low-honesty contacts that claims get paid."""
-    _, told = network.sample_contacts(
-        month.paid_fraudsters, scenario.fraud_tip_reach, month.draws.rng
-    )
-    listeners = np.unique(told[population.honesty[told] < scenario.fraud_tip_honesty_limit])
-    belief = population.leniency
-    belief[listeners] += scenario.fraud_tip_learning_rate * (1.0 - belief[listeners])
+    """Claimants tell low-honesty contacts how their claim went.
+
+    A fraudster paid without questions tells ``fraud_tip_reach`` contacts that
+    claims get paid; a claimant whose claim was investigated tells
+    ``check_tip_reach`` contacts that the firm checks claims (the leniency
+    their own outcome taught them: ``1 - detection_rate`` if paid, 0 if
+    rejected). A contact with honesty below ``fraud_tip_honesty_limit`` moves
+    their leniency toward what they heard (the mean, if they heard several) by
+    ``fraud_tip_learning_rate``; deterrence travels as tips of successful
+    fraud do.
+    """
+    rng, limit = month.draws.rng, scenario.fraud_tip_honesty_limit
+    belief, rate = population.leniency, scenario.fraud_tip_learning_rate
+    _, told = network.sample_contacts(month.paid_fraudsters, scenario.fraud_tip_reach, rng)
+    listeners = np.unique(told[population.honesty[told] < limit])
+    belief[listeners] += rate * (1.0 - belief[listeners])
     month.book["fraud_tips"] = listeners.size
+    tellers, learned = month.checked_claimants, month.checked_learned
+    speakers, heard = network.sample_contacts(tellers, scenario.check_tip_reach, rng)
+    dishonest = population.honesty[heard] < limit
+    speakers, heard = speakers[dishonest], heard[dishonest]
+    order = np.argsort(tellers)
+    story = learned[order[np.searchsorted(tellers, speakers, sorter=order)]]
+    listeners, which = np.unique(heard, return_inverse=True)
+    if listeners.size:
+        mean_story = np.bincount(which, weights=story) / np.bincount(which)
+        belief[listeners] += rate * (mean_story - belief[listeners])
+    month.book["check_tips"] = listeners.size
