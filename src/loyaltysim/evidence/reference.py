@@ -154,7 +154,7 @@ class Customer(CellAgent):
         else:
             u = rng.random()
             belief = self.leniency
-            announced = self.model.policy.claims.announced_check_share()  # type: ignore[attr-defined]
+            announced = self.model.policy.claims.announced_check_share()
             if announced:  # "we check claims": a fraud is caught with the detection rate
                 belief = min(belief, 1 - s.detection_rate * announced)
             fraud = (
