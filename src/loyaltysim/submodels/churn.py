@@ -35,7 +35,7 @@ def churn_probability(population: Population, scenario: Scenario, who: np.ndarra
 
 
 def churn(population: Population, scenario: Scenario, month: Month) -> None:
-    """Let active customers leave (MODEL.md section 3, step 9)."""
+    """Let active customers leave (papers/odd.md section 3, step 9)."""
     dropped = np.flatnonzero(month.dropped)
     population.status[dropped] = LAPSED
     population.dropped[dropped] = True

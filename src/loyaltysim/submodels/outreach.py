@@ -5,7 +5,7 @@ not customers and were not dropped
 (:meth:`~loyaltysim.policies.OutreachRule.contact`). Each contact costs
 ``outreach_cost_usd`` and adds one to the person's ``outreach_contacts``; the
 goodwill accumulates, adding ``outreach_response`` per contact received to
-their monthly conversion hazard from then on (seed 001: the prospect signed
+their monthly conversion hazard from then on (story 1 rule 5: the prospect signed
 after the eighth birthday card; see :mod:`~loyaltysim.submodels.acquisition`).
 """
 

@@ -1,17 +1,18 @@
 """Step 6 (continued) and 7: management recovery and the service-recovery paradox.
 
-**Escalation** (seeds 000, 002). The recovery rule picks which of the month's
+**Escalation** (stories 0, 2). The recovery rule picks which of the month's
 complaints go up to management
 (:meth:`~loyaltysim.policies.RecoveryRule.escalate`). Each costs
 ``management_cost_usd``; management reverses a rejection or a front-line
-deflection (the claim is paid, the accusation withdrawn: seed 002's general
+deflection (the claim is paid, the accusation withdrawn: story 2's general
 manager), and its personal attention adds ``effect_management_recovery`` to the
-claimant's satisfaction (seed 000's phone call). A recovered complainer whose
+claimant's satisfaction (story 0's phone call). A recovered complainer whose
 public-mindedness uniform falls below ``public_praise_probability`` praises
-the firm in public (seed 000's follow-up column), which word of mouth
+the firm in public (story 0's follow-up column), which word of mouth
 spreads to a random sample of the market.
 
-**The service-recovery paradox** (MODEL.md section 6), small and conditional:
+**The service-recovery paradox** (de Matos, Henrique & Rossi 2007; Maxham &
+Netemeyer 2002; Michel & Meuter 2008), small and conditional:
 a *first* failure, *mild* (claim at most ``recovery_paradox_max_usd``) and
 *well recovered* (paid at once, or taken up by management) adds
 ``effect_recovery_paradox``. A later failure gets no such bonus, and one
