@@ -12,7 +12,7 @@ Example:
     ['birthday_cards', 'broken_promise', 'ceo_phone_call', 'dropping_customers',
      'fixed_price', 'luxury_claims', 'pizza_guarantee', 'tennis_racket']
     >>> get_case("tennis_racket").story
-    'seed 004: Carl Sewell pays for the tennis racket'
+    'story 4: Carl Sewell pays for the tennis racket'
 """
 
 from __future__ import annotations
@@ -48,7 +48,7 @@ class Case:
     Attributes:
         name: Identifier (``loyaltysim case NAME``).
         title: One-line title.
-        story: The source story (``seeds/README.md``).
+        story: The source story, numbered as in papers/stories.md, and its point.
         question: The question the case asks.
         changes: Scenario parameters that differ from the default market.
         policies: The policies compared; the first is the baseline.
@@ -176,7 +176,7 @@ _CASE_LIST = (
     Case(
         name="tennis_racket",
         title="The tennis racket: pay small claims or check them?",
-        story="seed 004: Carl Sewell pays for the tennis racket",
+        story="story 4: Carl Sewell pays for the tennis racket",
         question="Should a firm pay small claims without questions, or verify them first?",
         changes={},
         policies=(_BASE, Policy.preset("verify_first")),
@@ -188,7 +188,7 @@ _CASE_LIST = (
     Case(
         name="luxury_claims",
         title="Luxury claims: where always compensating stops paying",
-        story="seed 004: this does not work for luxury items",
+        story="story 4: this does not work for luxury items",
         question="When claims are worth thousands, should the firm still pay every claim?",
         changes={"claim_value_usd": 2_000.0, "basket_value_usd": 400.0},
         policies=(
@@ -207,7 +207,7 @@ _CASE_LIST = (
     Case(
         name="pizza_guarantee",
         title="The pizza guarantee: refund on request?",
-        story="seed 001 rule 1: the Detroit Domino's franchise let unhappy customers not pay",
+        story="story 1 rule 1: the Detroit Domino's franchise let unhappy customers not pay",
         question="Does a no-questions satisfaction guarantee pay for itself?",
         changes={},
         policies=(
@@ -224,7 +224,7 @@ _CASE_LIST = (
     Case(
         name="broken_promise",
         title="The rug: promise realistically or optimistically?",
-        story="seed 002: a 10-day delivery promise for a 5-6 week special order",
+        story="story 2: a 10-day delivery promise for a 5-6 week special order",
         question="Do optimistic delivery promises win more than the broken promises cost?",
         changes={},
         policies=(
@@ -246,7 +246,7 @@ _CASE_LIST = (
     Case(
         name="ceo_phone_call",
         title="The CEO's phone call: escalate complaints to management?",
-        story="seed 000: Mickey Drexler phones the complainer",
+        story="story 0: Mickey Drexler phones the complainer",
         question="Is scarce management time on complaints worth its cost when complaints "
         "go public?",
         changes={"public_share": 0.2, "public_reach": 100},
@@ -265,7 +265,7 @@ _CASE_LIST = (
     Case(
         name="birthday_cards",
         title="The birthday cards: keep in touch with prospects?",
-        story="seed 001 rule 5: eight birthday cards, then a $5M client",
+        story="story 1 rule 5: eight birthday cards, then a $5M client",
         question="Does a yearly card to every prospect and lapsed customer pay for itself "
         "over ten years?",
         changes={"horizon_months": 120},
@@ -283,7 +283,7 @@ _CASE_LIST = (
     Case(
         name="fixed_price",
         title="Every thing has its fixed price: refuse to haggle?",
-        story="seed 003: never lower the price at a customer's whim",
+        story="story 3: never lower the price at a customer's whim",
         question="Does a fixed price earn more than granting discount requests?",
         changes={},
         policies=(_BASE, Policy.preset("fixed_pricing")),
@@ -299,7 +299,7 @@ _CASE_LIST = (
     Case(
         name="dropping_customers",
         title="Keep every customer, or drop the unprofitable ones?",
-        story="seed 003: should a firm keep every customer, or drop some for better ones?",
+        story="story 3: should a firm keep every customer, or drop some for better ones?",
         question="Does dropping customers whose service costs exceed their margin pay?",
         changes={},
         policies=(

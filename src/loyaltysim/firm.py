@@ -3,7 +3,7 @@
 The firm's choices are its :class:`~loyaltysim.policies.Policy`; its costs and
 margin are scenario parameters. What changes over a run is the failure rate,
 which falls as the firm analyses genuine complaints (the listening
-dimension, seed 001's Milliken story; see
+dimension, story 1 rule 2: Milliken; see
 :mod:`loyaltysim.submodels.listening`).
 """
 

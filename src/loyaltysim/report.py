@@ -44,7 +44,7 @@ def cell(value: Any, spec: str = ",.0f") -> str:
 
 
 def provenance(seed: dict[str, Any], versions: dict[str, str]) -> str:
-    """``seed 2026 | loyaltysim 0.1.0, mesa 3.5.1, numpy 2.5.5``."""
+    """``story 2026 | loyaltysim 0.1.0, mesa 3.5.1, numpy 2.5.5``."""
     return (
         f"seed {seed['entropy']}"
         + (f" spawn_key {seed['spawn_key']}" if seed["spawn_key"] else "")

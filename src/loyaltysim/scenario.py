@@ -68,7 +68,8 @@ class Scenario:
         high=10_000_000,
         group="market",
         meaning="people in the market: prospects, active and lapsed customers together",
-        source="MODEL.md section 2 (default market of 10,000 people)",
+        source="stated assumption: a town-sized market, in which the named policies' NPVs "
+        "differ beyond the noise of 20 paired replications (papers/paper.md section 5.1)",
     )
     horizon_months: int = param(
         60,
@@ -77,7 +78,8 @@ class Scenario:
         high=1_200,
         group="market",
         meaning="months simulated; profit after the horizon is not counted",
-        source="MODEL.md section 2 (five years)",
+        source="stated assumption: five years, long enough for churn and word of mouth to "
+        "build up (papers/odd.md section 2.4)",
     )
     annual_discount_rate: float = param(
         0.10,
@@ -86,7 +88,7 @@ class Scenario:
         high=1.0,
         group="market",
         meaning="discount rate; applied monthly as (1 + rate)^(1/12) - 1",
-        source="MODEL.md section 2 (10% a year)",
+        source="stated assumption: 10% a year, a usual cost of capital (papers/odd.md section 2.4)",
     )
     initial_active_share: float = share(
         0.2,
@@ -101,7 +103,7 @@ class Scenario:
         choices=NETWORKS,
         group="network",
         meaning="social network among all people; 'complete' is the well-mixed market",
-        source="MODEL.md section 2; small world as in Goldenberg et al. 2007",
+        source="small world as in Goldenberg et al. 2007 (papers/odd.md section 2.3)",
     )
     network_mean_degree: int = param(
         8,
@@ -126,7 +128,8 @@ class Scenario:
         0.85,
         group="population",
         meaning="mean honesty; fraud propensity scales with (1 - honesty)^2",
-        source="MODEL.md section 2: most people honest, a minority opportunistic",
+        source="stated assumption: most people honest, a minority opportunistic "
+        "(papers/odd.md section 2.1)",
     )
     honesty_dispersion: float = dispersion(
         0.2,
@@ -172,7 +175,8 @@ class Scenario:
         high=3.0,
         group="population",
         meaning="spread of customers' mean basket (lognormal sigma, right-skewed); 0 = same",
-        source="MODEL.md section 2: basket value right-skewed, lognormal-like",
+        source="stated assumption: basket values right-skewed, lognormal-like "
+        "(papers/odd.md section 2.1)",
     )
     complaint_propensity_mean: float = share(
         0.06,
@@ -203,7 +207,7 @@ class Scenario:
         per="purchase",
         group="population",
         meaning="mean probability that a purchase comes with a discount request",
-        source="stated assumption (seed 003: discounts at the customer's whim)",
+        source="stated assumption (story 3: discounts at the customer's whim)",
     )
     haggle_propensity_dispersion: float = dispersion(
         0.2,
@@ -215,12 +219,12 @@ class Scenario:
         per="purchase",
         group="population",
         meaning="mean probability that a purchase comes with an unreasonable service demand",
-        source="stated assumption (seed 003: caprices front-line staff must live with)",
+        source="stated assumption (story 3: caprices front-line staff must live with)",
     )
     caprice_propensity_dispersion: float = dispersion(
         0.2,
         group="population",
-        source="stated assumption: a few customers make most of the caprices (seed 003)",
+        source="stated assumption: a few customers make most of the caprices (story 3)",
     )
     # --- the firm's economics -----------------------------------------------
     gross_margin: float = share(
@@ -285,7 +289,7 @@ class Scenario:
         per="purchase",
         group="claims",
         meaning="probability that a purchase without failure brings a sincere but mistaken claim",
-        source="seed 004: most claimants sincerely believe their claim",
+        source="story 4: most claimants sincerely believe their claim",
     )
     fraud_propensity_max: float = probability(
         0.04,
@@ -321,7 +325,8 @@ class Scenario:
         high=1_000,
         group="claims",
         meaning="contacts told by a customer whose fraudulent claim was paid",
-        source="stated assumption (MODEL.md section 3 step 8: successful fraud spreads as a tip)",
+        source="stated assumption: successful fraud spreads as a tip among the low-honesty "
+        "(papers/odd.md section 7.10)",
     )
     fraud_tip_honesty_limit: float = share(
         0.5,
@@ -396,7 +401,7 @@ class Scenario:
         group="claims",
         meaning="share of claims the front line turns away (neither paid nor accused) "
         "whatever the policy, unless management takes them up; a guarantee is never deflected",
-        source="seed 002: the associate denied the promise and sent the buyer to the "
+        source="story 2: the associate denied the promise and sent the buyer to the "
         "manufacturer; TARP's 'complained, not resolved'",
     )
     # --- verification technology --------------------------------------------
@@ -417,7 +422,7 @@ class Scenario:
         0.05,
         group="verification",
         meaning="probability that an investigation wrongly treats an honest claim as fraud",
-        source="seed 004: checking who is sincere ends in accusing a good person",
+        source="story 4: checking who is sincere ends in accusing a good person",
     )
     # --- satisfaction -------------------------------------------------------
     satisfaction_baseline_mean: float = param(
@@ -467,7 +472,7 @@ class Scenario:
         -0.8,
         group="satisfaction",
         meaning="satisfaction change of a customer whose claim is rejected as fraud",
-        source="seed 004: nothing is worse than accusing a good person",
+        source="story 4: nothing is worse than accusing a good person",
     )
     effect_claim_deflected: float = effect(
         0.0,
@@ -486,7 +491,7 @@ class Scenario:
         -0.05,
         group="satisfaction",
         meaning="satisfaction change when a discount request meets a fixed price",
-        source="stated assumption (seed 003: a fixed price, stated politely)",
+        source="stated assumption (story 3: a fixed price, stated politely)",
     )
     effect_caprice_accommodated: float = effect(
         0.05,
@@ -498,7 +503,7 @@ class Scenario:
         -0.05,
         group="satisfaction",
         meaning="satisfaction change when a caprice is refused professionally and politely",
-        source="stated assumption (seed 003: state and defend a professional opinion)",
+        source="stated assumption (story 3: state and defend a professional opinion)",
     )
     # --- word of mouth ------------------------------------------------------
     wom_event_threshold: float = param(
@@ -529,7 +534,8 @@ class Scenario:
         high=1_000,
         group="word_of_mouth",
         meaning="contacts reached by one positive message",
-        source="stated assumption: half the reach of a negative message (MODEL.md section 6)",
+        source="stated assumption: half the reach of a negative message, which travels further "
+        "(papers/odd.md section 1, pattern P9)",
     )
     wom_reach_negative: int = param(
         4,
@@ -538,7 +544,8 @@ class Scenario:
         high=1_000,
         group="word_of_mouth",
         meaning="contacts reached by one negative message (negative travels further)",
-        source="MODEL.md section 6: each negative event reaches more people ('9-15' is folklore)",
+        source="stated assumption: a negative event reaches more people than a positive one "
+        "(papers/odd.md section 1, pattern P9); the often-quoted '9-15 people' is folklore",
     )
     wom_attitude_shift: float = param(
         0.1,
@@ -555,7 +562,7 @@ class Scenario:
         group="word_of_mouth",
         meaning="share of people who speak about a strong experience who also make it "
         "public (a review, a post, the press)",
-        source="stated assumption (seed 000: a complaint and its answer in a Forbes column)",
+        source="stated assumption (story 0: a complaint and its answer in a Forbes column)",
     )
     public_reach: int = param(
         30,
@@ -564,7 +571,8 @@ class Scenario:
         high=10_000_000,
         group="word_of_mouth",
         meaning="people reached by one public message, drawn at random from the whole market",
-        source="MODEL.md section 2: public channels reach a random sample beyond the network",
+        source="stated assumption: public channels (reviews, the press) reach a random sample "
+        "beyond the network (papers/odd.md section 7.10)",
     )
     # --- acquisition --------------------------------------------------------
     advertising_rate: float = probability(
@@ -633,7 +641,8 @@ class Scenario:
         0.7,
         group="churn",
         meaning="probability that a customer accused of fraud leaves that month",
-        source="MODEL.md section 3 step 9: falsely accused customers mostly leave",
+        source="stated assumption: falsely accused customers mostly leave (story 4: nothing is "
+        "worse than accusing a good person)",
     )
     caught_fraud_churn_probability: float = share(
         0.5,
@@ -695,7 +704,7 @@ class Scenario:
         group="accusation",
         meaning="how long a false accusation is remembered: satisfaction drifts back toward "
         "baseline + effect_accusation_scar, not the baseline, and win-back is damped",
-        source="seed 004 ('nothing is worse than accusing a good person'); grudges after a "
+        source="story 4 ('nothing is worse than accusing a good person'); grudges after a "
         "double deviation last (Joireman et al. 2013); five years is a stated assumption",
     )
     effect_accusation_scar: float = effect(
@@ -704,7 +713,7 @@ class Scenario:
         meaning="shift of a falsely accused customer's baseline satisfaction while the "
         "accusation is remembered",
         source="stated assumption: a passive (0.5) becomes neutral at best, near the "
-        "detractor line (seed 004)",
+        "detractor line (story 4)",
     )
     accused_winback_factor: float = share(
         0.1,
@@ -712,7 +721,7 @@ class Scenario:
         group="accusation",
         meaning="conversion hazard of a falsely accused lapsed customer relative to another "
         "lapsed customer, while the accusation is remembered",
-        source="stated assumption: the accused are won back far less (seed 004)",
+        source="stated assumption: the accused are won back far less (story 4)",
     )
 
     # --- recovery (escalation to management) -------------------------------
@@ -721,20 +730,20 @@ class Scenario:
         unit="USD/escalation",
         group="recovery",
         meaning="management time spent on one escalated complaint",
-        source="stated assumption: about an hour of a manager (seed 000: the CEO phoned)",
+        source="stated assumption: about an hour of a manager (story 0: the CEO phoned)",
     )
     effect_management_recovery: float = effect(
         0.4,
         group="recovery",
         meaning="satisfaction change when management takes up a complaint in person",
-        source="seed 000: the complainer became the brand's most ardent fan again "
+        source="story 0: the complainer became the brand's most ardent fan again "
         "(a strong interactional recovery)",
     )
     public_praise_probability: float = share(
         0.3,
         group="recovery",
         meaning="probability that a complaint recovered by management is praised in public",
-        source="seed 000: the husband's public follow-up praising the response",
+        source="story 0: the husband's public follow-up praising the response",
     )
     effect_recovery_paradox: float = effect(
         0.1,
@@ -805,25 +814,25 @@ class Scenario:
         high=5.0,
         group="promises",
         meaning="conversion is multiplied by (market_promise_days / promised days)^appeal",
-        source="stated assumption (seed 002: the VP's 10-day promise closed the sale)",
+        source="stated assumption (story 2: the VP's 10-day promise closed the sale)",
     )
     effect_broken_promise: float = effect(
         -0.15,
         group="promises",
         meaning="satisfaction change from a broken promise, beyond the failure (the delay) itself",
-        source="seed 001 rule 1 and seed 003: never promise what you cannot do",
+        source="story 1 rule 1 and story 3: never promise what you cannot do",
     )
     frontline_denial_rate: float = share(
         0.2,
         group="promises",
         meaning="probability that the front line denies a broken promise was ever made",
-        source="seed 002: the associate denied that any promise was made",
+        source="story 2: the associate denied that any promise was made",
     )
     effect_promise_denied: float = effect(
         -0.3,
         group="promises",
         meaning="extra satisfaction change when the front line denies the promise",
-        source="seed 002: one unprepared employee undoes good intentions at the top",
+        source="story 2: one unprepared employee undoes good intentions at the top",
     )
     # --- guarantee ----------------------------------------------------------
     guarantee_claim_multiplier: float = param(
@@ -834,7 +843,7 @@ class Scenario:
         group="guarantee",
         meaning="under an announced guarantee, honest claims are this many times likelier "
         "(asking is easy); the claim is a refund of the purchase",
-        source="stated assumption (seed 001: refund if you did not like the pizza)",
+        source="stated assumption (story 1 rule 1: refund if you did not like the pizza)",
     )
     guarantee_trial_boost: float = param(
         1.2,
@@ -844,7 +853,7 @@ class Scenario:
         group="guarantee",
         meaning="conversion multiplier while a guarantee is announced (it draws trial)",
         source="stated assumption; Hampton Inn's guarantee earned about 7x its cost in "
-        "repeat business (MODEL.md section 6)",
+        "repeat business (company figures, as quoted in secondary sources)",
     )
     # --- outreach -----------------------------------------------------------
     outreach_cost_usd: float = money(
@@ -852,7 +861,7 @@ class Scenario:
         unit="USD/contact",
         group="outreach",
         meaning="cost of one keep-in-touch contact (a card and its postage)",
-        source="stated assumption (seed 001: a birthday card a year)",
+        source="stated assumption (story 1 rule 5: a birthday card a year)",
     )
     outreach_response: float = probability(
         0.0005,
@@ -861,7 +870,7 @@ class Scenario:
         meaning="monthly conversion hazard added per unit of outreach goodwill (one per "
         "contact received, decaying with outreach_goodwill_half_life_months)",
         source="stated assumption, sized so eight yearly cards give a hazard of 0.4% a month, "
-        "above advertising (seed 001: the prospect signed after the eighth card)",
+        "above advertising (story 1 rule 5: the prospect signed after the eighth card)",
     )
     outreach_goodwill_half_life_months: float = param(
         36.0,
@@ -871,14 +880,14 @@ class Scenario:
         group="outreach",
         meaning="half-life of the goodwill of a keep-in-touch contact",
         source="stated assumption: a card is half forgotten after three years; eight yearly "
-        "cards then weigh about four fresh ones (seed 001)",
+        "cards then weigh about four fresh ones (story 1)",
     )
     # --- pruning ------------------------------------------------------------
     effect_dropped: float = effect(
         -0.6,
         group="pruning",
         meaning="satisfaction change of a customer the firm drops (who may then talk)",
-        source="seed 003: a customer turned away may still recommend you, or not",
+        source="story 3: a customer turned away may still recommend you, or not",
     )
     # --- listening ----------------------------------------------------------
     listening_cost_usd: float = money(
@@ -896,7 +905,7 @@ class Scenario:
         group="listening",
         meaning="failure rate falls as exp(-rate x genuine complaints analysed per 1,000 "
         "people) toward its floor",
-        source="stated assumption (seed 001: Milliken learned from one customer's request)",
+        source="stated assumption (story 1 rule 2: Milliken learned from one customer's request)",
     )
     failure_rate_floor: float = share(
         0.5,

@@ -1,4 +1,4 @@
-"""The default market against the stylised facts of MODEL.md section 6.
+"""The default market against the stylised facts of the literature (papers/odd.md section 1).
 
 Each fact has a tolerance stated in :data:`loyaltysim.evidence.calibration.FACTS`; none is
 loosened here. The TARP steps are checked on 200,000 simulated people (four runs of
@@ -50,7 +50,7 @@ def test_how_a_complaint_is_handled_decides_repurchase_as_in_tarp(facts):
 
 
 def test_default_market_lands_inside_published_ranges():
-    """MODEL.md section 6 figures the defaults are meant to respect (full calibration: issue 3)."""
+    """Published figures the defaults are meant to respect (full calibration: issue 3)."""
     summary = ls.compare(Scenario(n_customers=5_000), ["always_compensate"], replications=3, rng=7)
     runs = summary.runs
     assert 0.03 <= runs["fraud_share_of_claims"].mean() <= 0.15

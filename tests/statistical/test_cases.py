@@ -30,7 +30,7 @@ def test_the_case_points_the_way_its_story_says(case_results, name):
 
 def test_every_case_asks_a_question_of_a_story_with_a_baseline_first():
     for case in CASES.values():
-        assert case.story.startswith("seed ") and case.question.endswith("?")
+        assert case.story.startswith("story ") and case.question.endswith("?")
         assert case.policies[0].name == "always_compensate"
         assert case.story_answer in [p.name for p in case.policies]
         assert len({p.name for p in case.policies}) == len(case.policies)

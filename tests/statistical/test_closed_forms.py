@@ -1,4 +1,4 @@
-"""Degenerate configurations against their closed forms (MODEL.md sections 5 and 6).
+"""Degenerate configurations against their closed forms (papers/odd.md sections 1, 7.4, 7.12).
 
 The scenarios and formulas live in :mod:`loyaltysim.evidence.closed_forms` (notebook 08 shows them);
 the tolerances and assertions are here.
@@ -62,7 +62,7 @@ def test_adoption_on_a_sparse_network_is_slower_than_on_the_complete_graph():
 
 @pytest.mark.parametrize("investigation_cost_usd", [2.0, 20.0])  # verifying wins, then loses
 def test_verify_vs_compensate_matches_the_single_claim_condition(investigation_cost_usd):
-    """MODEL.md section 6: verifying gains pi*s*(A - L_F) - c - (1 - pi)*f*(L_acc - A) per claim.
+    """ODD section 7.4: verifying gains pi*s*(A - L_F) - c - (1 - pi)*f*(L_acc - A) per claim.
 
     In a one-month market nobody's future is at stake (L_F = L_acc = 0), so the month's
     profit difference per claim must be pi*s*A - c + (1 - pi)*f*A

@@ -102,7 +102,7 @@ def test_case_prints_the_comparison_and_its_reading(capsys, tmp_path):
         capsys, "case", "tennis_racket", *SMALL, "--replications", "3", "--figure", str(figure)
     )
     assert status == 0 and figure.exists()
-    assert "seed 004" in out and "95% CI" in out and "the story" in out
+    assert "story 4" in out and "95% CI" in out and "the story" in out
     assert "n_customers=600" in out  # the market says what changed
 
 

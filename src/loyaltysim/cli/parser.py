@@ -83,7 +83,8 @@ def build_parser() -> argparse.ArgumentParser:
         "case",
         help="run a story from the case library (--list to see them)",
         description="Run one case of the case library: the policies its story compares, "
-        "in its market (changed further by --scenario and --set), with a reading of the result.",
+        "in its market (changed further by --scenario and --set), with a reading of the result. "
+        "The stories (story 0 to story 4) are told in papers/stories.md.",
     )
     p_case.add_argument("name", nargs="?", help="the case to run")
     p_case.add_argument("--list", action="store_true", help="list the cases and exit")
@@ -96,9 +97,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     p_cal = sub.add_parser(
         "calibrate",
-        help="measure the stylised facts of MODEL.md section 6 on a market",
+        help="measure the literature's stylised facts (TARP, NRF, Reichheld, ...) on a market",
         description="Run the market (default: the default market) and print each published "
-        "fact next to what the model produces and the tolerance it is held to.",
+        "fact next to what the model produces, the tolerance it is held to and its source "
+        "(papers/odd.md section 1 lists the facts; papers/paper.md, the references).",
     )
     _scenario_options(p_cal)
     p_cal.add_argument("--replications", type=int, default=4, help="runs pooled (default 4)")
@@ -128,7 +130,14 @@ def build_parser() -> argparse.ArgumentParser:
     p_rep.add_argument("--metric", default="npv_usd", help="run metric to compare (npv_usd)")
     p_rep.set_defaults(handler=commands.report)
 
-    p_par = sub.add_parser("params", help="list every parameter with unit, range and source")
+    p_par = sub.add_parser(
+        "params",
+        help="list every parameter with unit, range and source",
+        description="List every parameter with its unit, range, meaning and source. A source "
+        "cites the literature (references in papers/paper.md), a section of the model "
+        "description (papers/odd.md) or a source story (story 0 to story 4, told in "
+        "papers/stories.md); 'stated assumption' marks a modelling choice.",
+    )
     p_par.add_argument("--json", action="store_true", help="print machine-readable JSON")
     p_par.add_argument("--group", default=None, help="only this group (e.g. claims, churn)")
     p_par.set_defaults(handler=commands.params)

@@ -1,4 +1,4 @@
-"""The default market against the stylised facts of MODEL.md section 6.
+"""The default market against the stylised facts of the literature (papers/odd.md section 1).
 
 :func:`stylised_facts` runs a scenario (by default the default market) and
 measures, next to each published fact, what the model produces. The test suite
@@ -41,8 +41,8 @@ __all__ = [
     "stylised_facts",
 ]
 
-#: Complaint outcomes, from worst to best repurchase: seed 004's accusation, then TARP's four
-#: (MODEL.md section 6).
+#: Complaint outcomes, from worst to best repurchase: story 4's accusation, then TARP's four
+#: (TARP for the US Office of Consumer Affairs, 1986, as quoted in secondary sources).
 TARP_OUTCOMES = {
     ACCUSED: "accused of fraud",
     SILENT: "did not complain",
@@ -167,7 +167,7 @@ FACTS: tuple[Fact, ...] = (
             f"difference in repurchase within {REPURCHASE_WINDOW_MONTHS} months after a failure",
             0.0,
             np.inf,
-            "seed 004: nothing is worse than accusing a good person"
+            "story 4: nothing is worse than accusing a good person"
             if worse == ACCUSED
             else "TARP (US Office of Consumer Affairs), as quoted: 9% < 19% < 54% < 82% "
             "for losses over $100",

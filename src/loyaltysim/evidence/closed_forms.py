@@ -10,7 +10,7 @@ numbers.
   failures, claims, requests and word of mouth happen.
 - **A cohort's discounted value** (:func:`cohort_scenario`,
   :func:`cohort_values`, :func:`cohort_value`): first period certain, paid at
-  its end (Fader & Hardie).
+  its end (Fader & Hardie 2010).
 - **Bass diffusion** on the complete graph (:func:`bass_scenario`,
   :func:`bass_share`, :func:`discrete_bass`, :func:`continuous_bass`).
 - **The one-claim condition** for verifying (:func:`one_claim_scenario`,
@@ -167,7 +167,7 @@ def cohort_value(
     With purchases before churn and each month's cash booked at its end, a
     customer who buys every month with margin *m* and stays each month with
     probability *r* is worth m·Σ_{t=1..T} r^(t−1)/(1 + i)^t, which tends to
-    m/(1 + i − r) as T grows (Fader & Hardie).
+    m/(1 + i − r) as T grows (Fader & Hardie 2010).
 
     Args:
         margin: Margin of a month's purchase *m* (USD).
@@ -330,11 +330,11 @@ def one_claim_scenario(investigation_cost_usd: float) -> Scenario:
 def one_claim_gain(scenario: Scenario) -> tuple[float, float]:
     """What verifying one claim gains against paying it, in a :func:`one_claim_scenario`.
 
-    MODEL.md section 6: verifying a claim of value *A* gains
-    π·s·(A − L_F) − c − (1 − π)·f·(L_acc − A), with π the fraud share of
-    claims, s the detection rate, f the false-accusation rate and c the
-    investigation cost. In a one-month market L_F = L_acc = 0, so the gain is
-    π·s·A − c + (1 − π)·f·A.
+    The single-claim trade-off (papers/odd.md section 7.4): verifying a claim
+    of value *A* gains π·s·(A − L_F) − c − (1 − π)·f·(L_acc − A), with π the
+    fraud share of claims, s the detection rate, f the false-accusation rate
+    and c the investigation cost. In a one-month market L_F = L_acc = 0, so
+    the gain is π·s·A − c + (1 − π)·f·A.
 
     Args:
         scenario: A one-claim scenario (honesty 0, claims of one size).

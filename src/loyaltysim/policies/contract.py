@@ -213,7 +213,8 @@ class Dimension[R: Rule]:
             the month number).
         draws: Rows of the month's uniform block (:class:`loyaltysim.seeding.Draw`)
             that the chance events of its answers use.
-        stories: The stories behind it.
+        stories: The source stories behind it, numbered as in papers/stories.md
+            (e.g. ``"stories 3, 1"`` or ``"story 1 rule 2"``).
         core: Shown in every policy description (claims, pricing, caprices).
         submodel: For a dimension added outside the package, the function the
             model calls at the end of step 6 (after the firm's other answers)

@@ -86,7 +86,7 @@ CLAIMS = add_dimension(
         decision="verify",
         requests="claims",
         draws=(Draw.CLAIM, Draw.VERIFY),
-        stories="seed 004",
+        stories="story 4",
         core=True,
     )
 )
@@ -107,7 +107,7 @@ PRICING = add_dimension(
         neutral="negotiable",
         decision="grant",
         draws=(Draw.HAGGLE,),
-        stories="seeds 003, 001",
+        stories="stories 3, 1",
         core=True,
     )
 )
@@ -128,7 +128,7 @@ CAPRICES = add_dimension(
         neutral="accommodate",
         decision="accommodate",
         draws=(Draw.CAPRICE,),
-        stories="seed 003",
+        stories="story 3",
         core=True,
     )
 )
@@ -169,7 +169,7 @@ RECOVERY = add_dimension(
         decision="escalate",
         requests="claims",
         draws=(Draw.PRAISE,),
-        stories="seeds 000, 002, 001",
+        stories="stories 0, 2, 1",
     )
 )
 
@@ -194,7 +194,7 @@ PROMISES = add_dimension(
         decision="promise_days",
         answers_numbers=True,
         draws=(Draw.LATE,),
-        stories="seeds 001, 002, 003",
+        stories="stories 1, 2, 3",
     )
 )
 
@@ -223,7 +223,7 @@ GUARANTEE = add_dimension(
         neutral="none",
         decision="honour",
         requests="claims",
-        stories="seed 001",
+        stories="story 1",
     )
 )
 
@@ -247,7 +247,7 @@ OUTREACH = add_dimension(
         neutral="none",
         decision="contact",
         extra=("month",),
-        stories="seeds 001, 003",
+        stories="stories 1, 3",
     )
 )
 
@@ -261,7 +261,7 @@ class PruningRule(Rule):
 
 
 PRUNING = add_dimension(
-    Dimension("pruning", PruningRule, neutral="keep", decision="drop", stories="seed 003")
+    Dimension("pruning", PruningRule, neutral="keep", decision="drop", stories="story 3")
 )
 
 
@@ -284,6 +284,6 @@ LISTENING = add_dimension(
         neutral="none",
         decision="analyse",
         requests="claims",
-        stories="seed 001 rule 2 (issue 3; not in the brief's table)",
+        stories="story 1 rule 2",
     )
 )

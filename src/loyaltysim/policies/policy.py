@@ -284,7 +284,7 @@ def parameter_rows() -> list[dict[str, Any]]:
             "unit": "name",
             "accepts": "one of " + ", ".join(NAMED_POLICIES),
             "meaning": "start from a named policy",
-            "source": "MODEL.md section 4",
+            "source": "papers/odd.md section 2.2 (the four named policies)",
         }
     ]
     for dimension in DIMENSIONS.values():
@@ -297,7 +297,7 @@ def parameter_rows() -> list[dict[str, Any]]:
                 "unit": "rule",
                 "accepts": "one of " + ", ".join(repr(r) for r in rules) + " or 'module:ClassName'",
                 "meaning": dimension.summary,
-                "source": f"MODEL.md section 4; {dimension.stories}",
+                "source": f"papers/odd.md section 2.2; {dimension.stories}",
             }
         )
         for rule_name, rule in rules.items():

@@ -67,7 +67,7 @@ def _none(size: int) -> np.ndarray:
 @registered
 @dataclass(frozen=True)
 class AlwaysCompensate(ClaimsRule):
-    """Pay every claim at once, no questions asked (Sewell's tennis racket, seed 004)."""
+    """Pay every claim at once, no questions asked (Sewell's tennis racket, story 4)."""
 
     name = "compensate"
 
@@ -78,7 +78,7 @@ class AlwaysCompensate(ClaimsRule):
 @registered
 @dataclass(frozen=True)
 class VerifyFirst(ClaimsRule):
-    """Investigate every claim before paying (seed 004's warning).
+    """Investigate every claim before paying (story 4's warning).
 
     Attributes:
         announced: The firm tells customers it checks every claim (a notice);
@@ -93,7 +93,7 @@ class VerifyFirst(ClaimsRule):
         meaning="the firm tells customers it checks every claim: everyone believes a "
         "fraudulent claim is caught with probability detection_rate",
         source="audit announcements deter insurance fraud (Dionne, Giuliano & Picard 2009); "
-        "off by default: seed 004's firm checks without saying so",
+        "off by default: story 4's firm checks without saying so",
     )
 
     def verify(self, claims: ClaimBatch, population: Population) -> np.ndarray:  # noqa: D102
@@ -106,7 +106,7 @@ class VerifyFirst(ClaimsRule):
 @registered
 @dataclass(frozen=True)
 class ThresholdVerification(ClaimsRule):
-    """Pay small claims at once, investigate claims above a value (seed 004: luxury items).
+    """Pay small claims at once, investigate claims above a value (story 4: luxury items).
 
     Attributes:
         threshold_usd: Claims strictly above this value are investigated.
@@ -119,7 +119,7 @@ class ThresholdVerification(ClaimsRule):
         low=0.0,
         high=1e12,
         meaning="claims above this value are investigated, smaller ones paid at once",
-        source="seed 004: always compensating stops paying for luxury items",
+        source="story 4: always compensating stops paying for luxury items",
     )
 
     def verify(self, claims: ClaimBatch, population: Population) -> np.ndarray:  # noqa: D102
@@ -141,7 +141,7 @@ class NegotiablePrices(PricingRule):
 @registered
 @dataclass(frozen=True)
 class FixedPrices(PricingRule):
-    """Every thing has its fixed price: refuse discount requests politely (seed 003)."""
+    """Every thing has its fixed price: refuse discount requests politely (story 3)."""
 
     name = "fixed"
 
@@ -164,7 +164,7 @@ class AccommodateCaprices(CapriceRule):
 @registered
 @dataclass(frozen=True)
 class RefuseCaprices(CapriceRule):
-    """State and defend a professional opinion, politely (seed 003)."""
+    """State and defend a professional opinion, politely (story 3)."""
 
     name = "refuse"
 
@@ -191,7 +191,7 @@ ESCALATION_PRIORITIES = ("largest", "loudest", "public")
 @registered
 @dataclass(frozen=True)
 class EscalateToManagement(RecoveryRule):
-    """Management takes up the month's top complaints in person (seeds 000, 002).
+    """Management takes up the month's top complaints in person (stories 0, 2).
 
     Attributes:
         capacity_per_1000: Complaints management can take up in a month, per 1,000
@@ -210,14 +210,14 @@ class EscalateToManagement(RecoveryRule):
         meaning="complaints management can take up in a month, per 1,000 people in the market "
         "(rounded to a whole number), so coverage does not change with the market's size",
         source="stated assumption: scarce management time, 10 a month in a market of 10,000 "
-        "(seed 000: the CEO phoned one)",
+        "(story 0: the CEO phoned one)",
     )
     priority: str = rule_param(
         "public",
         unit="choice",
         choices=ESCALATION_PRIORITIES,
         meaning="which complaints go up first: the largest, the loudest claimants, the public",
-        source="seed 000: a complaint mentioned in a Forbes column reached the CEO",
+        source="story 0: a complaint mentioned in a Forbes column reached the CEO",
     )
     uphold_exposed_fraud: bool = rule_param(
         True,
@@ -261,7 +261,7 @@ class _PromisedDays(PromiseRule):
 @registered
 @dataclass(frozen=True)
 class RealisticPromises(_PromisedDays):
-    """Promise what the market promises and deliveries keep (seed 003's rule).
+    """Promise what the market promises and deliveries keep (story 3's rule).
 
     Attributes:
         days: The promised delivery time.
@@ -282,7 +282,7 @@ class RealisticPromises(_PromisedDays):
 @registered
 @dataclass(frozen=True)
 class OptimisticPromises(_PromisedDays):
-    """Promise faster than the market: more sales, more promises broken (seed 002).
+    """Promise faster than the market: more sales, more promises broken (story 2).
 
     Attributes:
         days: The promised delivery time.
@@ -295,7 +295,7 @@ class OptimisticPromises(_PromisedDays):
         low=0.01,
         high=1_000.0,
         meaning="promised delivery time of the optimistic rule",
-        source="seed 002: 'within 10 days' (for a 5-6 week special order); about 15% of "
+        source="story 2: 'within 10 days' (for a 5-6 week special order); about 15% of "
         "promises break at the default lead times",
     )
 
@@ -316,7 +316,7 @@ class NoGuarantee(GuaranteeRule):
 @registered
 @dataclass(frozen=True)
 class SatisfactionGuarantee(GuaranteeRule):
-    """Refund any purchase on request, no questions asked (seed 001: the pizza)."""
+    """Refund any purchase on request, no questions asked (story 1 rule 1: the pizza)."""
 
     name = "satisfaction"
 
@@ -343,7 +343,7 @@ class NoOutreach(OutreachRule):
 @registered
 @dataclass(frozen=True)
 class KeepInTouch(OutreachRule):
-    """Contact each prospect or lapsed customer once every ``interval_months`` (seed 001).
+    """Contact each prospect or lapsed customer once every ``interval_months`` (story 1 rule 5).
 
     Person ``i`` is contacted in the months ``m`` with ``(i + m) % interval == 0``,
     so contacts are spread evenly over the year, like birthdays.
@@ -360,14 +360,15 @@ class KeepInTouch(OutreachRule):
         low=1,
         high=1_200,
         meaning="months between two contacts to the same person",
-        source="seed 001: a birthday card every year",
+        source="story 1 rule 5: a birthday card every year",
     )
     audience: str = rule_param(
         "both",
         unit="choice",
         choices=OUTREACH_AUDIENCES,
         meaning="who is kept in touch with: prospects, lapsed customers or both",
-        source="MODEL.md section 4: keep in touch with prospects and lapsed customers",
+        source="story 1 rule 5 (a card to a prospect) and story 3 (remind customers of "
+        "yourself): keep in touch with prospects and lapsed customers",
     )
 
     def contact(self, people: np.ndarray, population: Population, month: int) -> np.ndarray:  # noqa: D102
@@ -393,7 +394,7 @@ class KeepEveryone(PruningRule):
 @registered
 @dataclass(frozen=True)
 class DropUnprofitable(PruningRule):
-    """Drop customers whose cumulative service cost exceeds their cumulative margin (seed 003).
+    """Drop customers whose cumulative service cost exceeds their cumulative margin (story 3).
 
     Attributes:
         min_tenure_months: Only customers with at least this tenure are reviewed.
@@ -431,7 +432,7 @@ class NoListening(ListeningRule):
 @registered
 @dataclass(frozen=True)
 class Listen(ListeningRule):
-    """Analyse every complaint for what the customer lacks (seed 001: Milliken)."""
+    """Analyse every complaint for what the customer lacks (story 1 rule 2: Milliken)."""
 
     name = "listen"
 

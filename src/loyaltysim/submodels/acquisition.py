@@ -46,7 +46,7 @@ def acquire(
     guarantee: GuaranteeRule,
     month: Month,
 ) -> None:
-    """Convert prospects and lapsed customers (MODEL.md section 3, step 1)."""
+    """Convert prospects and lapsed customers (papers/odd.md section 3, step 1)."""
     status = population.status
     active = status == ACTIVE
     candidates = np.flatnonzero(~active & ~population.dropped)

@@ -77,7 +77,7 @@ def exit_after_failure(
 
 
 def churn(population: Population, scenario: Scenario, month: Month) -> None:
-    """Let active customers leave (MODEL.md section 3, step 9)."""
+    """Let active customers leave (papers/odd.md section 3, step 9)."""
     dropped = np.flatnonzero(month.dropped)
     population.status[dropped] = LAPSED
     population.dropped[dropped] = True

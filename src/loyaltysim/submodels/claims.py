@@ -4,7 +4,7 @@
 probability ``complaint_propensity_i * (loyalty_i / loyalty_mean)^e`` (capped
 at 1; ``e`` = ``complaint_loyalty_elasticity``: the loyal voice, the disloyal
 exit). A buyer without a failure files a *sincere but mistaken* claim with
-probability ``mistaken_claim_probability`` (seed 004: the racket was left at a
+probability ``mistaken_claim_probability`` (story 4: the racket was left at a
 friend's house) or a *fraudulent* one with probability::
 
     fraud_i = fraud_propensity_max * (1 - honesty_i)^2 * leniency_i
@@ -22,14 +22,14 @@ falls below ``public_share`` also complains in public.
 
 **Answering.** Claims the guarantee honours are refunded at once. Of the
 others, the front line turns away ``frontline_deflection_rate`` (neither paid
-nor accused: seed 002's associate); the claims rule picks the rest to
+nor accused: story 2's associate); the claims rule picks the rest to
 investigate (:meth:`~loyaltysim.policies.ClaimsRule.verify`) and the others
 are paid at once. An investigation costs ``investigation_cost_usd``, exposes
 a fraudulent claim with probability ``detection_rate`` and wrongly treats an
 honest claim as fraud with probability ``false_accusation_rate``; an exposed
 or accused claim is rejected. So for one claim of value A with fraud share pi,
 verifying beats paying iff pi*s*(A - L_F) > c + (1 - pi)*f*(L_acc - A)
-(MODEL.md section 6). Management may then reverse a rejection or a
+(papers/odd.md section 7.4). Management may then reverse a rejection or a
 deflection (:mod:`~loyaltysim.submodels.recovery`).
 
 **Settling.** Paid claims are booked; satisfaction moves by
@@ -38,7 +38,7 @@ for claims management reversed), ``effect_accused`` or
 ``effect_claim_deflected``; every claimant's leniency belief moves toward 1 if
 paid, 0 if not, by ``leniency_learning_rate``. Each genuine claim's outcome is
 recorded in TARP's terms (not resolved, resolved, resolved quickly), or as
-accused: TARP has no such outcome, and seed 004 says it is the worst.
+accused: TARP has no such outcome, and story 4 says it is the worst.
 """
 
 from __future__ import annotations

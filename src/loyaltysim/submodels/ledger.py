@@ -1,7 +1,7 @@
 """Step 10: the monthly books, and the run's data collector.
 
-Accounting convention (MODEL.md section 5): purchases happen before churn in
-a month; each month's cash is booked at its end and discounted by
+Accounting convention (papers/odd.md section 7.12): purchases happen before
+churn in a month; each month's cash is booked at its end and discounted by
 ``(1 + i_m) ** t`` for ``t = 1..T``, with ``i_m`` the monthly discount rate.
 So with claims, failures and word of mouth off, a cohort of customers who
 each buy once a month with margin ``m`` and stay with probability ``r`` is

@@ -1,4 +1,4 @@
-"""Step 6 (continued): the firm learns from complaints (seed 001: Milliken).
+"""Step 6 (continued): the firm learns from complaints (story 1 rule 2: Milliken).
 
 The listening rule picks the month's complaints the firm analyses
 (:meth:`~loyaltysim.policies.ListeningRule.analyse`); each costs

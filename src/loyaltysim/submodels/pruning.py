@@ -1,4 +1,4 @@
-"""Step 6 (end): the firm drops customers it no longer wants (seed 003).
+"""Step 6 (end): the firm drops customers it no longer wants (story 3).
 
 The pruning rule reviews every active customer on the books closed so far
 (:meth:`~loyaltysim.policies.PruningRule.drop`). A dropped customer's

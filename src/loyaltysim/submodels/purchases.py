@@ -7,14 +7,14 @@ spends ``basket_value_usd_i``; the firm keeps ``gross_margin`` of it.
 firm's current failure rate (``failure_rate``, lowered by listening; see
 :mod:`~loyaltysim.submodels.listening`).
 
-**Promises** (seeds 001, 002, 003). The promises rule sets the delivery time
+**Promises** (stories 1, 2, 3). The promises rule sets the delivery time
 promised (:meth:`~loyaltysim.policies.PromiseRule.promise_days`). Lead times
 are lognormal with median ``lead_time_median_days`` and log-sd
 ``lead_time_sigma``, so a promise of ``d`` days is kept with probability
 ``Phi(ln(d / median) / sigma)``; the purchase's uniform decides, so a longer
 promise breaks on a subset of the purchases a shorter one breaks on. A broken
 promise is a failure; the front line denies it was ever made with probability
-``frontline_denial_rate`` (seed 002's associate; the longest delays are the
+``frontline_denial_rate`` (story 2's associate; the longest delays are the
 ones denied).
 
 **Satisfaction.** A failure (defect or broken promise) moves satisfaction by
@@ -50,7 +50,7 @@ def on_time_probability(promised_days: np.ndarray, scenario: Scenario) -> np.nda
 def purchase(
     population: Population, firm: Firm, scenario: Scenario, promises: PromiseRule, month: Month
 ) -> None:
-    """Book purchases, defects and broken promises (MODEL.md section 3, steps 2-3)."""
+    """Book purchases, defects and broken promises (papers/odd.md section 3, steps 2-3)."""
     active = np.flatnonzero(population.status == ACTIVE)
     buys = month.uniform(Draw.PURCHASE, active) < population.purchase_probability[active]
     buyers = active[buys]

@@ -1,21 +1,22 @@
 """Step 6 (continued) and 7: management recovery and the service-recovery paradox.
 
-**Escalation** (seeds 000, 002). The recovery rule picks which of the month's
+**Escalation** (stories 0, 2). The recovery rule picks which of the month's
 complaints go up to management
 (:meth:`~loyaltysim.policies.RecoveryRule.escalate`), seeing how the front
 line answered each (``claims.answer``). Each costs ``management_cost_usd``.
 Management reviews the claim: it pays one the front line turned away, and
-withdraws a wrongful accusation and pays (seed 002's general manager); a
+withdraws a wrongful accusation and pays (story 2's general manager); a
 rejection of fraud the investigation exposed it upholds, when the rule
 :meth:`~loyaltysim.policies.RecoveryRule.upholds_exposed_fraud` (the built-in
 rule does by default). To every claimant it does not uphold a rejection
 against, its personal attention adds ``effect_management_recovery`` (seed
 000's phone call), and a recovered complainer praises the firm in public with
 probability ``public_praise_probability``, drawn from a row of its own
-(``Draw.PRAISE``; seed 000's follow-up column), which word of mouth spreads to
+(``Draw.PRAISE``; story 0's follow-up column), which word of mouth spreads to
 a random sample of the market.
 
-**The service-recovery paradox** (MODEL.md section 6), small and conditional:
+**The service-recovery paradox** (de Matos, Henrique & Rossi 2007; Maxham &
+Netemeyer 2002; Michel & Meuter 2008), small and conditional:
 a *first* failure, *mild* (claim at most ``recovery_paradox_max_usd``) and
 *well recovered* (paid at once, or taken up by management) adds
 ``effect_recovery_paradox``. A later failure gets no such bonus, and one

@@ -6,7 +6,7 @@ probability ``caprice_propensity_i``. The pricing rule grants or refuses the
 discount (granted: ``haggle_discount_share`` of the basket is given away);
 the caprices rule accommodates the demand (costing ``caprice_cost_usd``) or
 refuses it professionally. Each answer moves the customer's satisfaction by
-its ``effect_*`` parameter (seed 003).
+its ``effect_*`` parameter (story 3).
 """
 
 from __future__ import annotations

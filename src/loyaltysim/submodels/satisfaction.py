@@ -11,7 +11,7 @@ discount and caprice answers); each fades with the drift, so its half-life is
 recovery fades as fast as the harm of a failure. ``a_i`` is the scar of a
 false accusation: ``effect_accusation_scar`` while the accusation is
 remembered (``accusation_memory_months``), else 0 — the falsely accused do not
-drift back to their old baseline (seed 004: nothing is worse).
+drift back to their old baseline (story 4: nothing is worse).
 """
 
 from __future__ import annotations

@@ -13,7 +13,7 @@ the speaker's contacts). Each message heard moves the hearer's satisfaction
 (a prospect's attitude) by ``+-wom_attitude_shift``; acquisition reads that
 attitude next month.
 
-**Public word of mouth** (seed 000; MODEL.md section 2). A speaker whose
+**Public word of mouth** (story 0; papers/odd.md section 7.10). A speaker whose
 public-mindedness uniform falls below ``public_share`` also makes the
 experience public, and a person praising the firm after a management
 recovery posts a positive public message (once, whether or not they also

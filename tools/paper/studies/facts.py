@@ -26,8 +26,8 @@ from paper.study import (
     quiet,
 )
 
-#: TARP's repurchase after a complaint outcome, losses over $100 (MODEL.md section 6, as
-#: quoted in secondary sources); being accused of fraud is seed 004's outcome, not TARP's.
+#: TARP's repurchase after a complaint outcome, losses over $100 (TARP 1986, as quoted in
+#: secondary sources); being accused of fraud is story 4's outcome, not TARP's.
 TARP_REPURCHASE = {
     "accused of fraud": None,
     "did not complain": 0.09,
@@ -76,7 +76,7 @@ def make(workers: int = WORKERS, log: Callable[[str], None] = quiet) -> Output:
         rows.append(
             [
                 outcome,
-                "— (seed 004)" if tarp is None else f"{tarp:.0%}",
+                "— (story 4)" if tarp is None else f"{tarp:.0%}",
                 num(share, ".3f"),
                 num(failures),
             ]
@@ -92,8 +92,8 @@ def make(workers: int = WORKERS, log: Callable[[str], None] = quiet) -> Output:
             rows,
             right=3,
         ),
-        f"The runs of the stylised facts: {design}. TARP figures as quoted in MODEL.md "
-        "section 6. Outcomes from worst to best: "
+        f"The runs of the stylised facts: {design}. TARP's figures (1986, for the US Office of "
+        "Consumer Affairs) as quoted in secondary sources. Outcomes from worst to best: "
         + "; ".join(TARP_OUTCOMES.values())
         + f". Repurchase is a purchase in any of the {REPURCHASE_WINDOW_MONTHS} months after a "
         "failure.",

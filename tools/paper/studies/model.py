@@ -26,8 +26,9 @@ def make(workers: int = WORKERS, log: Callable[[str], None] = quiet) -> Output:
         ["dimension", "rules (neutral first)", "the rule decides", "story"], rows
     )
     note = (
-        "From the dimension records of `loyaltysim.policies.DIMENSIONS`; each rule's parameters, "
-        "defaults and sources are in papers/odd.md section 8."
+        "From the dimension records of `loyaltysim.policies.DIMENSIONS`; the stories are told in "
+        "papers/stories.md, and each rule's parameters, defaults and sources are in papers/odd.md "
+        "section 8."
     )
     return Output(
         tables={"dimensions": block(table, note)},
