@@ -47,8 +47,13 @@ class Population:
     ``discounted_value_usd`` (their discounted net contribution so far),
     ``initially_active``, ``last_failure_month`` (month of the latest failure,
     :data:`NEVER` if none), ``outreach_contacts`` (keep-in-touch contacts
-    received) and ``dropped`` (turned away by the firm's pruning rule; never
-    won back).
+    received), ``dropped`` (turned away by the firm's pruning rule; never
+    won back), ``purchases`` (purchases made), ``public_complaints`` (claims
+    also made in public) and ``claims_rejected`` (claims the firm rejected
+    as fraud, after any escalation).
+
+    What a firm's rules may read of this is
+    :class:`~loyaltysim.policies.records.CustomerRecords`.
     """
 
     honesty: np.ndarray
@@ -73,6 +78,9 @@ class Population:
     last_failure_month: np.ndarray
     outreach_contacts: np.ndarray
     dropped: np.ndarray
+    purchases: np.ndarray
+    public_complaints: np.ndarray
+    claims_rejected: np.ndarray
 
     @property
     def n(self) -> int:
@@ -134,6 +142,9 @@ class Population:
             last_failure_month=np.full(n, NEVER, dtype=np.int16),
             outreach_contacts=np.zeros(n, dtype=np.int16),
             dropped=np.zeros(n, dtype=bool),
+            purchases=np.zeros(n, dtype=np.int32),
+            public_complaints=np.zeros(n, dtype=np.int16),
+            claims_rejected=np.zeros(n, dtype=np.int16),
         )
 
     def counts(self) -> tuple[int, int, int]:
