@@ -77,6 +77,8 @@ class LoyaltyModel(mesa.Model):
         inspect_agents: Create a :class:`CustomerAgent` for every person at
             start; by default only when ``n_customers <= AGENTS_AUTO_LIMIT``.
             :meth:`customer` creates single agents on demand either way.
+        claim_log: Keep a record of every claim (:attr:`claim_log`); off by
+            default, so that sweeps do not pay for it. It changes no number.
 
     Attributes:
         params: The scenario (Mesa's own ``scenario`` attribute holds Mesa's
@@ -88,6 +90,9 @@ class LoyaltyModel(mesa.Model):
         ledger: The monthly books; also reachable as ``datacollector``.
         last_month: The working state of the latest month (per-person
             events, outcomes and draws), for inspection and calibration.
+        claim_log: Every claim so far, month by month
+            (:class:`~loyaltysim.submodels.ledger.ClaimLog`; ``.frame()`` is
+            the table), or ``None`` when not asked for.
         seed_sequence: The SeedSequence behind every draw.
     """
 
@@ -99,6 +104,7 @@ class LoyaltyModel(mesa.Model):
         rng: int | np.random.SeedSequence | None = None,
         network: SocialNetwork | nx.Graph | None = None,
         inspect_agents: bool | None = None,
+        claim_log: bool = False,
     ) -> None:
         seed = as_seed_sequence(rng)
         mesa_rng = int(rng) if isinstance(rng, int | np.integer) else np.random.default_rng(seed)
@@ -120,6 +126,7 @@ class LoyaltyModel(mesa.Model):
         self.firm = Firm.start(self.params)
         self.last_month: Month | None = None
         self.ledger = ledger.Ledger(self.params.horizon_months)
+        self.claim_log = ledger.ClaimLog() if claim_log else None
         self._added_submodels = [
             (d, d.submodel) for d in DIMENSIONS.values() if d.submodel is not None
         ]
@@ -162,6 +169,8 @@ class LoyaltyModel(mesa.Model):
         word_of_mouth.spread(population, self.network, scenario, month)
         churn.churn(population, scenario, month)
         ledger.close_month(population, self.ledger, scenario, month)
+        if self.claim_log is not None:
+            self.claim_log.record(month)
         self.last_month = month
         if t >= scenario.horizon_months:
             self.running = False

@@ -51,8 +51,14 @@ class Population:
     adds one and the sum decays with ``outreach_goodwill_half_life_months``),
     ``dropped`` (turned away by the firm's pruning rule; never won back),
     ``accused_month`` (month of the latest false accusation, :data:`NEVER` if
-    none) and ``injustice_month`` (month of the latest unjust treatment: a
-    false accusation, a claim turned away, a broken promise denied).
+    none), ``injustice_month`` (month of the latest unjust treatment: a
+    false accusation, a claim turned away, a broken promise denied),
+    ``purchases`` (purchases made), ``public_complaints`` (claims also made in
+    public) and ``claims_rejected`` (claims the firm rejected as fraud, after
+    any escalation).
+
+    What a firm's rules may read of this is
+    :class:`~loyaltysim.policies.records.CustomerRecords`.
     """
 
     honesty: np.ndarray
@@ -80,6 +86,9 @@ class Population:
     dropped: np.ndarray
     accused_month: np.ndarray
     injustice_month: np.ndarray
+    purchases: np.ndarray
+    public_complaints: np.ndarray
+    claims_rejected: np.ndarray
 
     @property
     def n(self) -> int:
@@ -144,6 +153,9 @@ class Population:
             dropped=np.zeros(n, dtype=bool),
             accused_month=np.full(n, NEVER, dtype=np.int16),
             injustice_month=np.full(n, NEVER, dtype=np.int16),
+            purchases=np.zeros(n, dtype=np.int32),
+            public_complaints=np.zeros(n, dtype=np.int16),
+            claims_rejected=np.zeros(n, dtype=np.int16),
         )
 
     def remembers(self, when: np.ndarray, month: int, months: int) -> np.ndarray:

@@ -59,6 +59,9 @@ class RunResult:
             :data:`loyaltysim.submodels.ledger.COLUMNS`).
         summary: Run-level outcomes (:data:`loyaltysim.outcomes.OUTCOMES`).
         versions: Package versions that produced it.
+        claims: The claim log when asked for (``run(..., claims=True)``): one
+            row per claim (see
+            :data:`loyaltysim.submodels.ledger.CLAIM_LOG_COLUMNS`); else ``None``.
     """
 
     scenario: Scenario
@@ -67,6 +70,7 @@ class RunResult:
     monthly: pd.DataFrame
     summary: dict[str, float]
     versions: dict[str, str] = field(default_factory=versions)
+    claims: pd.DataFrame | None = None
 
     def to_dict(self, monthly: bool = True) -> dict[str, Any]:
         """A JSON-ready dict: metadata, summary and (optionally) the monthly table."""
@@ -87,6 +91,7 @@ def simulate(
     policy: Policy | str,
     rng: int | np.random.SeedSequence | None,
     network: SocialNetwork | nx.Graph | None = None,
+    claim_log: bool = False,
 ) -> LoyaltyModel:
     """Build the model of ``scenario`` under ``policy`` and run it over the horizon.
 
@@ -96,11 +101,14 @@ def simulate(
         rng: Seed of every draw (int or SeedSequence); ``None`` draws fresh
             entropy (recorded in the model's ``seed_sequence``).
         network: Optional prebuilt network or networkx graph.
+        claim_log: Keep the model's claim log (``model.claim_log``).
 
     Returns:
         The model after its last month.
     """
-    model = LoyaltyModel(scenario, policy, rng=rng, network=network, inspect_agents=False)
+    model = LoyaltyModel(
+        scenario, policy, rng=rng, network=network, inspect_agents=False, claim_log=claim_log
+    )
     model.run_for(scenario.horizon_months)
     return model
 
@@ -111,6 +119,7 @@ def run(
     *,
     rng: int | np.random.SeedSequence | None = None,
     network: SocialNetwork | nx.Graph | None = None,
+    claims: bool = False,
     seed: Any = NOT_GIVEN,
 ) -> RunResult:
     """Simulate one scenario under one policy over its horizon.
@@ -121,6 +130,8 @@ def run(
         rng: Seed of every draw (int or SeedSequence); ``None`` draws fresh
             entropy, recorded in the result.
         network: Optional prebuilt network or networkx graph.
+        claims: Also return the claim log (``RunResult.claims``: one row per
+            claim, with its month, claimant, value, kind, answer and outcome).
         seed: The old name of ``rng`` (deprecated).
 
     Returns:
@@ -128,13 +139,14 @@ def run(
     """
     rng = renamed_seed(rng, seed, "run")
     scenario = scenario if scenario is not None else Scenario()
-    model = simulate(scenario, policy, rng, network)
+    model = simulate(scenario, policy, rng, network, claim_log=claims)
     return RunResult(
         scenario=scenario,
         policy=model.policy,
         seed=seed_record(model.seed_sequence),
         monthly=model.ledger.frame(),
         summary=summarize(model.books()),
+        claims=model.claim_log.frame() if model.claim_log is not None else None,
     )
 
 

@@ -10,6 +10,7 @@ from loyaltysim import LoyaltyModel, Policy, Scenario
 from loyaltysim.policies import (
     ClaimBatch,
     EscalateToManagement,
+    decide,
 )
 from tests.mechanisms.helpers import BASE, MARKET, run_model, totals
 
@@ -37,15 +38,24 @@ def test_escalation_respects_capacity_reverses_deflections_and_costs_management_
 def test_escalation_priority_picks_the_largest_the_public_or_the_loudest(priority, expected):
     scenario = Scenario(n_customers=50, horizon_months=1)
     population = LoyaltyModel(scenario, rng=1).population
-    population.wom_propensity[:] = 0.1
-    population.wom_propensity[[12, 13]] = [0.9, 0.8]
+    population.public_complaints[[11, 12, 13]] = [1, 3, 2]  # the loudest: most public complaints
+    population.wom_propensity[[10, 11]] = 1.0  # talkative, but the firm cannot see it
     claims = ClaimBatch(
         customers=np.array([10, 11, 12, 13]),
         value_usd=np.array([500.0, 5.0, 10.0, 400.0]),
         public=np.array([False, True, False, True]),
     )
     rule = EscalateToManagement(capacity_per_1000=40.0, priority=priority)
-    assert np.flatnonzero(rule.escalate(claims, population)).tolist() == expected
+    assert np.flatnonzero(decide(rule, claims, population)).tolist() == expected
+
+
+def test_the_loudest_go_up_by_public_complaints_then_by_value():
+    population = LoyaltyModel(Scenario(n_customers=50, horizon_months=1), rng=1).population
+    population.public_complaints[[10, 11, 12]] = [2, 2, 1]
+    claims = ClaimBatch(customers=np.array([12, 10, 11]), value_usd=np.array([900.0, 5.0, 50.0]))
+    for capacity, expected in ((20.0, [2]), (40.0, [1, 2])):  # 1 and 2 of 50 people
+        rule = EscalateToManagement(capacity_per_1000=capacity, priority="loudest")
+        assert np.flatnonzero(decide(rule, claims, population)).tolist() == expected
 
 
 def test_the_recovery_paradox_needs_a_first_mild_well_recovered_failure():

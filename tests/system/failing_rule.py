@@ -10,12 +10,12 @@ from loyaltysim.policies import ClaimsRule
 
 
 @dataclass(frozen=True)
-class ExplodingAboveHonesty(ClaimsRule):
-    """Raises when the market's mean honesty is high; otherwise pays every claim."""
+class ExplodingOnLargeClaims(ClaimsRule):
+    """Raises on a claim above 1,000 USD (a market of large claims); otherwise pays every claim."""
 
     name = "exploding"
 
-    def verify(self, claims, population):
-        if population.honesty.mean() > 0.8:
+    def verify(self, claims, records):
+        if np.any(claims.value_usd > 1_000):
             raise RuntimeError("the claims office burned down")
         return np.zeros(len(claims), dtype=bool)

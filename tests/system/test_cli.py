@@ -29,6 +29,37 @@ def test_run_json_is_machine_readable_and_stable(capsys):
     assert data["policy"]["name"] == "always_compensate"
 
 
+def test_run_writes_the_claim_log_as_parquet_or_csv(capsys, tmp_path):
+    import pandas as pd
+
+    args = ("run", *SMALL, "--policy", "verify_first", "--seed", "3")
+    parquet, csv = tmp_path / "log" / "claims.parquet", tmp_path / "log" / "claims.csv"
+    status, out, _ = cli(capsys, *args, "--claims", str(parquet))
+    assert status == 0 and f"claim log written to {parquet}" in out
+    assert cli(capsys, *args, "--claims", str(csv), "--json")[0] == 0
+    from_parquet, from_csv = pd.read_parquet(parquet), pd.read_csv(csv)
+    assert len(from_parquet) == len(from_csv) > 0
+    assert list(from_csv.columns) == list(from_parquet.columns)
+    assert from_csv["answer"].tolist() == from_parquet["answer"].astype(str).tolist()
+    assert not list((tmp_path / "log").glob(".*"))  # no temporary files left behind
+
+
+def test_run_refuses_a_bad_claim_log_path_before_running(capsys, tmp_path, monkeypatch):
+    import loyaltysim.simulation
+
+    def no_run(*args, **kwargs):
+        raise AssertionError("ran before checking --claims")
+
+    monkeypatch.setattr(loyaltysim.simulation, "run", no_run)
+    status, _, err = cli(capsys, "run", *SMALL, "--claims", str(tmp_path / "claims.json"))
+    assert status == 2 and "--claims: got" in err and ".parquet, .csv" in err
+    folder = tmp_path / "claims.parquet"
+    folder.mkdir()
+    status, _, err = cli(capsys, "run", *SMALL, "--claims", str(folder))
+    assert status == 2 and "a file path, not a directory" in err
+    assert list(tmp_path.iterdir()) == [folder] and not list(folder.iterdir())
+
+
 def test_compare_names_the_best_policy_with_cis(capsys, tmp_path):
     figure, table = tmp_path / "out" / "cmp.png", tmp_path / "out" / "runs.csv"
     status, out, _ = cli(

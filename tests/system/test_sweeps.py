@@ -51,9 +51,9 @@ def test_policies_of_a_replication_share_the_population_and_draws(tmp_path):
 
 def test_a_failing_run_is_recorded_and_the_sweep_goes_on(tmp_path):
     from loyaltysim.policies import Policy
-    from tests.system.failing_rule import ExplodingAboveHonesty
+    from tests.system.failing_rule import ExplodingOnLargeClaims
 
-    exploding = Policy(claims=ExplodingAboveHonesty(), name="exploding")
+    exploding = Policy(claims=ExplodingOnLargeClaims(), name="exploding")
     experiment = tiny(policies=(Policy.preset("always_compensate"), exploding), replications=2)
     summary = sweep(experiment, tmp_path, progress=False)
     runs = runs_of(tmp_path, experiment)

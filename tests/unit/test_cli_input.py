@@ -31,6 +31,11 @@ def test_params_lists_every_parameter_with_unit_range_and_source(capsys):
         (["run", "--policy", "verify"], "policy: got 'verify'"),
         (["run", "--set", "policy.claims=verfy"], "policy.claims: got 'verfy'"),
         (["run", "--figure", "out.jpg"], "--figure: got 'out.jpg'"),
+        (
+            ["run", "--claims", "claims.xlsx"],
+            "--claims: got 'claims.xlsx'; accepts a path ending in",
+        ),
+        (["run", "--claims", "."], "--claims: got '.'"),
         (["compare", "--replications", "0"], "--replications: got 0"),
         (["compare", "--policies", "a,b"], "policy: got 'a'"),
         (["params", "--group", "nope"], "--group: got 'nope'"),

@@ -166,9 +166,24 @@ class _Dice(ClaimsRule):
 class _Eraser(ClaimsRule):
     name = "eraser"
 
-    def verify(self, claims, population):
-        population.satisfaction[claims.customers] = 0.0
+    def verify(self, claims, records):
+        records.claims[claims.customers] = 0
         return np.zeros(len(claims), dtype=bool)
+
+
+class _Burglar(ClaimsRule):
+    name = "burglar"
+
+    def verify(self, claims, records):
+        records.claims.base[claims.customers] = 0  # round the read-only view, to the array
+        return np.zeros(len(claims), dtype=bool)
+
+
+class _MindReader(ClaimsRule):
+    name = "mind_reader"
+
+    def verify(self, claims, records):
+        return records.honesty[claims.customers] < 0.5
 
 
 @pytest.mark.parametrize(
@@ -176,7 +191,9 @@ class _Eraser(ClaimsRule):
     [
         (BrokenRule(), "returns one boolean per request"),
         (_Dice(), "answering differently to the same requests"),
-        (_Eraser(), "changed population.satisfaction"),
+        (_Eraser(), "_Eraser.verify writing into the customer records"),
+        (_Burglar(), "_Burglar.verify changed population.claims"),
+        (_MindReader(), "_MindReader.verify reading honesty"),
         ("verify", "an instance of a policy dimension's base class"),
     ],
 )

@@ -28,6 +28,9 @@ __all__ = ["app", "calibrate", "case", "compare", "params", "report", "run", "sw
 #: File types ``--figure`` writes.
 FIGURE_SUFFIXES = (".png", ".pdf", ".svg")
 
+#: File types ``run --claims`` writes.
+CLAIMS_SUFFIXES = (".parquet", ".csv")
+
 
 # --- input ----------------------------------------------------------------------------------
 def _tables(args: argparse.Namespace) -> tuple[dict[str, Any], dict[str, Any]]:
@@ -56,6 +59,7 @@ def _check_outputs(args: argparse.Namespace) -> None:
     for option, path, suffixes in (
         ("--figure", args.figure, FIGURE_SUFFIXES),
         ("--csv", args.csv, (".csv",)),
+        ("--claims", getattr(args, "claims", None), CLAIMS_SUFFIXES),
     ):
         if path is None:
             continue
@@ -116,7 +120,9 @@ def run(args: argparse.Namespace) -> int:
             Policy.from_spec(policy_table) if policy_table else Policy.preset("always_compensate")
         )
     _check_outputs(args)
-    result = run_policy(scenario, policy, rng=args.seed)
+    result = run_policy(scenario, policy, rng=args.seed, claims=args.claims is not None)
+    if args.claims:
+        write_atomic(args.claims, lambda p: _write_claims(result.claims, p))
     _emit(
         args,
         result,
@@ -124,7 +130,17 @@ def run(args: argparse.Namespace) -> int:
         lambda: plot_run(result),
         lambda: format_run(result),
     )
+    if args.claims and not args.json:
+        print(f"claim log written to {args.claims}")
     return 0
+
+
+def _write_claims(claims: Any, path: str) -> None:
+    """The claim log as Parquet or CSV, by the path's suffix (checked by :func:`_check_outputs`)."""
+    if path.lower().endswith(".parquet"):
+        claims.to_parquet(path, index=False)
+    else:
+        claims.to_csv(path, index=False)
 
 
 def compare(args: argparse.Namespace) -> int:

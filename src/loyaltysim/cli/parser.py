@@ -61,6 +61,11 @@ def build_parser() -> argparse.ArgumentParser:
         help=f"named policy ({', '.join(NAMED_POLICIES)}); default: the file's [policy] "
         "table, else always_compensate",
     )
+    p_run.add_argument(
+        "--claims",
+        metavar="PATH",
+        help="also write the claim log, one row per claim (.parquet or .csv)",
+    )
     p_run.set_defaults(handler=commands.run)
 
     p_cmp = sub.add_parser(

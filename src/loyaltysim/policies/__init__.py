@@ -6,7 +6,10 @@ promises, guarantee, outreach, pruning, listening). A rule is a small object
 with one vectorised decision method over a batch of customers or claims that
 returns one value per request (a boolean, or the promised days); the model
 does everything else (costs, outcomes, satisfaction), so a new rule is a few
-lines and cannot break the accounting.
+lines and cannot break the accounting. A rule sees the people through the
+firm's customer records (:class:`CustomerRecords`: tenure, purchases, claims,
+public complaints, rejections, money), never their honesty, loyalty or
+propensities.
 
 Write your own rule by subclassing the dimension's base class, check it with
 :func:`check_rule`, then either pass an instance to :class:`Policy` or register
@@ -20,6 +23,8 @@ The package's modules, one job each:
 
 - :mod:`~loyaltysim.policies.contract` — the rule base, claims as the firm sees
   them, the dimension record and the registries, :func:`decide`;
+- :mod:`~loyaltysim.policies.records` — :class:`CustomerRecords`, the people as
+  the firm sees them;
 - :mod:`~loyaltysim.policies.dimensions` — the nine dimensions' base classes and records;
 - :mod:`~loyaltysim.policies.rules` — the built-in rules;
 - :mod:`~loyaltysim.policies.policy` — :class:`Policy`, the named policies, parameter rows;
@@ -77,6 +82,7 @@ from loyaltysim.policies.policy import (
     parameter_rows,
     resolve_policy,
 )
+from loyaltysim.policies.records import CustomerRecords
 from loyaltysim.policies.rules import (
     ESCALATION_PRIORITIES,
     OUTREACH_AUDIENCES,
@@ -121,6 +127,7 @@ __all__ = [
     "CapriceRule",
     "ClaimBatch",
     "ClaimsRule",
+    "CustomerRecords",
     "Dimension",
     "DropUnprofitable",
     "EscalateToManagement",

@@ -2,7 +2,10 @@
 
 Like scikit-learn's ``check_estimator``, :func:`check_rule` runs a rule on a
 small market and raises on the first thing that would go wrong later, inside
-a long sweep, with a message that says what to fix.
+a long sweep, with a message that says what to fix. The rule sees the market
+as the model shows it: through the firm's customer records
+(:class:`~loyaltysim.policies.records.CustomerRecords`), so a rule reading a
+hidden trait such as ``honesty`` fails here as it would in a run.
 
 Example:
     >>> from dataclasses import dataclass
@@ -11,20 +14,30 @@ Example:
     >>> @dataclass(frozen=True)
     ... class VerifyRepeatClaimants(ClaimsRule):
     ...     name = "repeat_claimants"
-    ...     def verify(self, claims, population):
-    ...         return population.claims[claims.customers] >= 2
+    ...     def verify(self, claims, records):
+    ...         return records.claims[claims.customers] >= 2
     >>> check_rule(VerifyRepeatClaimants())
     >>> @dataclass(frozen=True)
     ... class Forgetful(ClaimsRule):
     ...     name = "forgetful"
-    ...     def verify(self, claims, population):
-    ...         population.claims[:] = 0
+    ...     def verify(self, claims, records):
+    ...         records.claims[:] = 0
     ...         return np.zeros(len(claims), dtype=bool)
     >>> check_rule(Forgetful())
     Traceback (most recent call last):
     ...
-    loyaltysim.errors.ParameterError: rule: got 'Forgetful.verify changed population.claims'; \
-accepts a rule that only reads the population (the model owns its state)
+    loyaltysim.errors.ParameterError: policy.claims: got 'Forgetful.verify writing into the \
+customer records'; accepts a rule that only reads the customer records (the model owns the state)
+    >>> @dataclass(frozen=True)
+    ... class MindReader(ClaimsRule):
+    ...     name = "mind_reader"
+    ...     def verify(self, claims, records):
+    ...         return records.honesty[claims.customers] < 0.5
+    >>> check_rule(MindReader())  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    loyaltysim.errors.ParameterError: policy.claims: got 'MindReader.verify reading honesty'; \
+accepts a rule that reads only what a firm sees: status, ... (honesty is hidden from a real firm)
 """
 
 from __future__ import annotations
@@ -50,8 +63,9 @@ def check_rule(rule: Rule, *, seed: int = 0) -> None:
 
     Checked, in order: it subclasses a registered dimension's base class and
     has a ``name``; its declared parameters accept their own values; its
-    decision method answers one valid value per request (``True``/``False``,
-    or a positive number for the promises) for no request, one and many; it
+    decision method reads only the customer records a firm keeps (no hidden
+    trait) and answers one valid value per request (``True``/``False``, or a
+    positive number for the promises) for no request, one and many; it
     leaves the population unchanged (the model owns the state); it answers
     the same twice (a rule with randomness or memory of its own would break
     common random numbers); and it can be pickled and compared (process pools,
@@ -87,14 +101,14 @@ def check_rule(rule: Rule, *, seed: int = 0) -> None:
                 raise ParameterError(
                     "rule",
                     f"{label} changed population.{name}",
-                    "a rule that only reads the population (the model owns its state)",
+                    "a rule that only reads the customer records (the model owns the state)",
                 )
         again = decide(rule, requests, population, *extra)
         if not np.array_equal(first, again):
             raise ParameterError(
                 "rule",
                 f"{label} answering differently to the same requests",
-                "a rule whose answer depends only on the requests and the population "
+                "a rule whose answer depends only on the requests and the customer records "
                 "(draw nothing and keep no memory of its own: runs must repeat exactly)",
             )
     import cloudpickle  # what the worker pools pickle with (loky, Dask)
@@ -117,14 +131,17 @@ def check_rule(rule: Rule, *, seed: int = 0) -> None:
 
 
 def _population(rng: np.random.Generator) -> Population:
-    """The check market's people, with some history (tenure, claims, margins and costs)."""
+    """The check market's people, with some history in every record a rule may read."""
     population = Population.draw(Scenario.from_dict(CHECK_MARKET), rng)
     n = population.n
     population.tenure_months[:] = rng.integers(0, 36, n)
     population.claims[:] = rng.poisson(0.5, n)
-    population.failures[:] = rng.poisson(0.3, n)
+    population.purchases[:] = population.claims + rng.poisson(6.0, n)
+    population.public_complaints[:] = rng.binomial(population.claims, 0.2)
+    population.claims_rejected[:] = rng.binomial(population.claims, 0.1)
     population.cumulative_margin_usd[:] = rng.gamma(2.0, 100.0, n)
     population.cumulative_cost_usd[:] = rng.gamma(1.0, 50.0, n)
+    population.outreach_contacts[:] = rng.poisson(0.5, n)
     return population
 
 

@@ -9,13 +9,15 @@ This module holds what every rule and every dimension share:
 
 * :class:`Rule`, the base of every rule, and :func:`rule_param`, which
   declares a rule's parameters (validated and listed like the market's);
-* :class:`ClaimBatch`, the month's claims as the firm sees them;
+* :class:`ClaimBatch`, the month's claims as the firm sees them (its
+  customers' records are :class:`~loyaltysim.policies.records.CustomerRecords`);
 * :class:`Dimension`, the one record that defines a dimension (its base
   class, neutral rule, decision method, random draws, stories), and the
   registries of dimensions (:func:`add_dimension`) and rules
   (:func:`register_rule`), from which policies, presets, parameter listings and
   the model's schedule are derived;
-* :func:`decide`, which calls a rule's decision method and checks its answer.
+* :func:`decide`, which calls a rule's decision method on the customer
+  records and checks its answer.
 """
 
 from __future__ import annotations
@@ -31,6 +33,7 @@ import numpy as np
 
 from loyaltysim.errors import ParameterError
 from loyaltysim.params import ParameterSpec, close_match, format_number, param, specs_of
+from loyaltysim.policies.records import CustomerRecords
 
 if TYPE_CHECKING:
     from loyaltysim.month import Month
@@ -74,12 +77,12 @@ class ClaimBatch:
     """The claims filed in one month, as the firm sees them: one entry per claim.
 
     Whether a claim is genuine, mistaken or fraudulent is not here: the firm
-    cannot see it. A rule may also read the claimant's history from the
-    population (``claims``, ``tenure_months``, ``cumulative_margin_usd``,
-    ``cumulative_cost_usd``...). Traits such as ``honesty``, and ``failures``
-    (which counts real failures, this month's included, and so tells a
-    genuine claim from the others), are hidden from a real firm: a rule that
-    reads them models a firm with perfect information.
+    cannot see it. A rule reads the claimant's history from the customer
+    records it receives (:class:`~loyaltysim.policies.records.CustomerRecords`:
+    ``claims``, ``public_complaints``, ``tenure_months``,
+    ``cumulative_margin_usd``...); traits such as ``honesty``, and
+    ``failures`` (which counts real failures, this month's included, and so
+    would tell a genuine claim from the others), are hidden there.
 
     Attributes:
         customers: Index of the claimant in the population.
@@ -209,8 +212,8 @@ class Dimension[R: Rule]:
             :class:`ClaimBatch`) or ``"people"`` (an index array).
         answers_numbers: The method answers a positive number per request
             (the promised days) rather than ``True``/``False``.
-        extra: Arguments the model passes after the population (``"month"``:
-            the month number).
+        extra: Arguments the model passes after the customer records
+            (``"month"``: the month number).
         draws: Rows of the month's uniform block (:class:`loyaltysim.seeding.Draw`)
             that the chance events of its answers use.
         stories: The source stories behind it, numbered as in papers/stories.md
@@ -349,26 +352,42 @@ def registered_rules(dimension: str) -> dict[str, type[Rule]]:
 def decide(rule: Rule, requests: Any, population: Population, *extra: Any) -> np.ndarray:
     """Call a rule's decision method on ``requests`` and check its answer.
 
-    A rule written by a user may return a list, ints or the wrong length;
-    this turns the answer into a boolean array (or positive floats, for a
-    dimension that ``answers_numbers``) or says which rule is wrong.
+    The rule receives the firm's view of ``population``
+    (:class:`~loyaltysim.policies.records.CustomerRecords`), never the
+    population itself: reading a hidden trait or writing into a record
+    raises. A rule written by a user may also return a list, ints or the
+    wrong length; this turns the answer into a boolean array (or positive
+    floats, for a dimension that ``answers_numbers``) or says which rule is
+    wrong.
 
     Args:
         rule: The rule.
         requests: The requests: a :class:`ClaimBatch` or an index array.
-        population: The population.
+        population: The population (the rule sees its customer records).
         *extra: The dimension's extra arguments (the month number for outreach).
 
     Raises:
-        ParameterError: The rule belongs to no dimension, or its answer is not
-            one valid value per request.
+        ParameterError: The rule belongs to no dimension, reads a hidden
+            variable or writes into the records, or its answer is not one
+            valid value per request.
     """
     dimension = dimension_of(rule)
     if dimension is None:
         raise ParameterError("rule", rule, "a rule of a registered policy dimension")
     method = dimension.decision
+    label = f"{type(rule).__name__}.{method}"
+    records = CustomerRecords(population, reader=label, name=f"policy.{dimension.name}")
     size = len(requests)
-    answer = np.asarray(getattr(rule, method)(requests, population, *extra))
+    try:
+        answer = np.asarray(getattr(rule, method)(requests, records, *extra))
+    except ValueError as exc:  # NumPy refusing a write into a read-only record
+        if isinstance(exc, ParameterError) or "read-only" not in str(exc):
+            raise
+        raise ParameterError(
+            f"policy.{dimension.name}",
+            f"{label} writing into the customer records",
+            "a rule that only reads the customer records (the model owns the state)",
+        ) from None
     numeric = dimension.answers_numbers
     wanted = "one positive number" if numeric else "one boolean"
     ok = answer.shape == (size,) and answer.dtype.kind in ("iuf" if numeric else "bi")
@@ -378,7 +397,7 @@ def decide(rule: Rule, requests: Any, population: Population, *extra: Any) -> np
     if not ok:
         raise ParameterError(
             f"policy.{dimension.name}",
-            f"{type(rule).__name__}.{method} returning shape {answer.shape} dtype {answer.dtype}",
+            f"{label} returning shape {answer.shape} dtype {answer.dtype}",
             f"a rule whose {method}() returns {wanted} per request ({size})",
         )
     return answer if numeric else answer.astype(bool, copy=False)

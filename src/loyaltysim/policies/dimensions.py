@@ -3,20 +3,24 @@
 =========== ============================================ ==========================================
 dimension   decision method                              built-in rules (registry name)
 =========== ============================================ ==========================================
-claims      ``verify(claims, population)``               ``compensate``, ``verify``, ``threshold``
-pricing     ``grant(customers, population)``             ``negotiable``, ``fixed``
-caprices    ``accommodate(customers, population)``       ``accommodate``, ``refuse``
-recovery    ``escalate(claims, population)``             ``none``, ``escalate``
-promises    ``promise_days(customers, population)``      ``realistic``, ``optimistic``
-guarantee   ``honour(claims, population)``               ``none``, ``satisfaction``
-outreach    ``contact(people, population, month)``       ``none``, ``keep_in_touch``
-pruning     ``drop(customers, population)``              ``keep``, ``drop_unprofitable``
-listening   ``analyse(claims, population)``              ``none``, ``listen``
+claims      ``verify(claims, records)``                  ``compensate``, ``verify``, ``threshold``
+pricing     ``grant(customers, records)``                ``negotiable``, ``fixed``
+caprices    ``accommodate(customers, records)``          ``accommodate``, ``refuse``
+recovery    ``escalate(claims, records)``                ``none``, ``escalate``
+promises    ``promise_days(customers, records)``         ``realistic``, ``optimistic``
+guarantee   ``honour(claims, records)``                  ``none``, ``satisfaction``
+outreach    ``contact(people, records, month)``          ``none``, ``keep_in_touch``
+pruning     ``drop(customers, records)``                 ``keep``, ``drop_unprofitable``
+listening   ``analyse(claims, records)``                 ``none``, ``listen``
 =========== ============================================ ==========================================
 
 Each base class declares the one decision method its rules implement; the
-record after it (:class:`~loyaltysim.policies.contract.Dimension`) says
-everything else the package needs to know about the dimension. Write your own
+method receives the requests and the firm's customer records
+(:class:`~loyaltysim.policies.records.CustomerRecords`: tenure, purchases,
+claims, public complaints, rejections, money; never honesty, loyalty or the
+propensities), then any extra argument. The record after it
+(:class:`~loyaltysim.policies.contract.Dimension`) says everything else the
+package needs to know about the dimension. Write your own
 rule by subclassing a base (see :mod:`loyaltysim.policies`); write your own
 dimension with :func:`~loyaltysim.policies.contract.add_dimension`.
 """
@@ -32,7 +36,7 @@ from loyaltysim.policies.contract import ClaimBatch, Dimension, Rule, add_dimens
 from loyaltysim.seeding import Draw
 
 if TYPE_CHECKING:
-    from loyaltysim.population import Population
+    from loyaltysim.policies.records import CustomerRecords
 
 __all__ = [
     "CAPRICES",
@@ -66,7 +70,7 @@ class ClaimsRule(Rule):
     """
 
     @abstractmethod
-    def verify(self, claims: ClaimBatch, population: Population) -> np.ndarray:
+    def verify(self, claims: ClaimBatch, records: CustomerRecords) -> np.ndarray:
         """Return a boolean array: ``True`` where the claim is investigated."""
 
     def announced_check_share(self) -> float:
@@ -96,7 +100,7 @@ class PricingRule(Rule):
     """Decides which discount requests (haggling) are granted."""
 
     @abstractmethod
-    def grant(self, customers: np.ndarray, population: Population) -> np.ndarray:
+    def grant(self, customers: np.ndarray, records: CustomerRecords) -> np.ndarray:
         """Return a boolean array: ``True`` where the discount is granted."""
 
 
@@ -117,7 +121,7 @@ class CapriceRule(Rule):
     """Decides which caprices (unreasonable service demands) are accommodated."""
 
     @abstractmethod
-    def accommodate(self, customers: np.ndarray, population: Population) -> np.ndarray:
+    def accommodate(self, customers: np.ndarray, records: CustomerRecords) -> np.ndarray:
         """Return a boolean array: ``True`` where the caprice is accommodated."""
 
 
@@ -146,7 +150,7 @@ class RecoveryRule(Rule):
     """
 
     @abstractmethod
-    def escalate(self, claims: ClaimBatch, population: Population) -> np.ndarray:
+    def escalate(self, claims: ClaimBatch, records: CustomerRecords) -> np.ndarray:
         """Return a boolean array: ``True`` where the complaint is escalated.
 
         ``claims.answer`` holds the front line's answer to each claim
@@ -182,7 +186,7 @@ class PromiseRule(Rule):
     """
 
     @abstractmethod
-    def promise_days(self, customers: np.ndarray, population: Population) -> np.ndarray:
+    def promise_days(self, customers: np.ndarray, records: CustomerRecords) -> np.ndarray:
         """Return the promised delivery time (days, > 0) for each customer."""
 
 
@@ -212,7 +216,7 @@ class GuaranteeRule(Rule):
     announced: ClassVar[bool] = True
 
     @abstractmethod
-    def honour(self, claims: ClaimBatch, population: Population) -> np.ndarray:
+    def honour(self, claims: ClaimBatch, records: CustomerRecords) -> np.ndarray:
         """Return a boolean array: ``True`` where the claim is refunded at once."""
 
 
@@ -236,7 +240,7 @@ class OutreachRule(Rule):
     """
 
     @abstractmethod
-    def contact(self, people: np.ndarray, population: Population, month: int) -> np.ndarray:
+    def contact(self, people: np.ndarray, records: CustomerRecords, month: int) -> np.ndarray:
         """Return a boolean array: ``True`` where the person is contacted in ``month``."""
 
 
@@ -256,7 +260,7 @@ class PruningRule(Rule):
     """Decides which active customers the firm drops (they are never won back)."""
 
     @abstractmethod
-    def drop(self, customers: np.ndarray, population: Population) -> np.ndarray:
+    def drop(self, customers: np.ndarray, records: CustomerRecords) -> np.ndarray:
         """Return a boolean array: ``True`` where the customer is dropped."""
 
 
@@ -273,7 +277,7 @@ class ListeningRule(Rule):
     """
 
     @abstractmethod
-    def analyse(self, claims: ClaimBatch, population: Population) -> np.ndarray:
+    def analyse(self, claims: ClaimBatch, records: CustomerRecords) -> np.ndarray:
         """Return a boolean array: ``True`` where the complaint is analysed."""
 
 

@@ -28,7 +28,7 @@ from loyaltysim.policies.dimensions import (
 from loyaltysim.population import LAPSED
 
 if TYPE_CHECKING:
-    from loyaltysim.population import Population
+    from loyaltysim.policies.records import CustomerRecords
 
 __all__ = [
     "ESCALATION_PRIORITIES",
@@ -71,7 +71,7 @@ class AlwaysCompensate(ClaimsRule):
 
     name = "compensate"
 
-    def verify(self, claims: ClaimBatch, population: Population) -> np.ndarray:  # noqa: D102
+    def verify(self, claims: ClaimBatch, records: CustomerRecords) -> np.ndarray:  # noqa: D102
         return _none(len(claims))
 
 
@@ -96,7 +96,7 @@ class VerifyFirst(ClaimsRule):
         "off by default: story 4's firm checks without saying so",
     )
 
-    def verify(self, claims: ClaimBatch, population: Population) -> np.ndarray:  # noqa: D102
+    def verify(self, claims: ClaimBatch, records: CustomerRecords) -> np.ndarray:  # noqa: D102
         return _all(len(claims))
 
     def announced_check_share(self) -> float:  # noqa: D102
@@ -122,7 +122,7 @@ class ThresholdVerification(ClaimsRule):
         source="story 4: always compensating stops paying for luxury items",
     )
 
-    def verify(self, claims: ClaimBatch, population: Population) -> np.ndarray:  # noqa: D102
+    def verify(self, claims: ClaimBatch, records: CustomerRecords) -> np.ndarray:  # noqa: D102
         return claims.value_usd > self.threshold_usd
 
 
@@ -134,7 +134,7 @@ class NegotiablePrices(PricingRule):
 
     name = "negotiable"
 
-    def grant(self, customers: np.ndarray, population: Population) -> np.ndarray:  # noqa: D102
+    def grant(self, customers: np.ndarray, records: CustomerRecords) -> np.ndarray:  # noqa: D102
         return _all(customers.size)
 
 
@@ -145,7 +145,7 @@ class FixedPrices(PricingRule):
 
     name = "fixed"
 
-    def grant(self, customers: np.ndarray, population: Population) -> np.ndarray:  # noqa: D102
+    def grant(self, customers: np.ndarray, records: CustomerRecords) -> np.ndarray:  # noqa: D102
         return _none(customers.size)
 
 
@@ -157,7 +157,7 @@ class AccommodateCaprices(CapriceRule):
 
     name = "accommodate"
 
-    def accommodate(self, customers: np.ndarray, population: Population) -> np.ndarray:  # noqa: D102
+    def accommodate(self, customers: np.ndarray, records: CustomerRecords) -> np.ndarray:  # noqa: D102
         return _all(customers.size)
 
 
@@ -168,7 +168,7 @@ class RefuseCaprices(CapriceRule):
 
     name = "refuse"
 
-    def accommodate(self, customers: np.ndarray, population: Population) -> np.ndarray:  # noqa: D102
+    def accommodate(self, customers: np.ndarray, records: CustomerRecords) -> np.ndarray:  # noqa: D102
         return _none(customers.size)
 
 
@@ -180,7 +180,7 @@ class NoRecovery(RecoveryRule):
 
     name = "none"
 
-    def escalate(self, claims: ClaimBatch, population: Population) -> np.ndarray:  # noqa: D102
+    def escalate(self, claims: ClaimBatch, records: CustomerRecords) -> np.ndarray:  # noqa: D102
         return _none(len(claims))
 
 
@@ -196,9 +196,15 @@ class EscalateToManagement(RecoveryRule):
     Attributes:
         capacity_per_1000: Complaints management can take up in a month, per 1,000
             people in the market.
-        priority: Which go up first: the ``largest`` claims, the ``loudest``
-            claimants (those most given to word of mouth, as the firm
-            perceives them), or the ``public`` complaints (then the largest).
+        priority: Which go up first: the ``largest`` claims; the ``loudest``
+            claimants, those with the most complaints made in public so far
+            (the customer records' ``public_complaints``, this month's
+            included), then the largest claims; or the ``public`` complaints
+            of the month, then the largest. Ties keep the claims' order.
+            Like every rule it sees only what the firm sees: not how much a
+            claimant talks (``wom_propensity`` is hidden).
+        uphold_exposed_fraud: Management upholds the rejection of a claim the
+            investigation exposed as fraud.
     """
 
     name = "escalate"
@@ -216,7 +222,8 @@ class EscalateToManagement(RecoveryRule):
         "public",
         unit="choice",
         choices=ESCALATION_PRIORITIES,
-        meaning="which complaints go up first: the largest, the loudest claimants, the public",
+        meaning="which complaints go up first: the largest, the loudest claimants (most "
+        "public complaints so far), the public",
         source="story 0: a complaint mentioned in a Forbes column reached the CEO",
     )
     uphold_exposed_fraud: bool = rule_param(
@@ -228,16 +235,19 @@ class EscalateToManagement(RecoveryRule):
         "would reward fraudsters for complaining",
     )
 
-    def escalate(self, claims: ClaimBatch, population: Population) -> np.ndarray:  # noqa: D102
-        if self.priority == "loudest":
-            keys: tuple[np.ndarray, ...] = (population.wom_propensity[claims.customers],)
+    def escalate(self, claims: ClaimBatch, records: CustomerRecords) -> np.ndarray:  # noqa: D102
+        if self.priority == "loudest":  # lexsort: last key is primary
+            keys: tuple[np.ndarray, ...] = (
+                claims.value_usd,
+                records.public_complaints[claims.customers],
+            )
         elif self.priority == "public":
-            keys = (claims.value_usd, claims.public)  # lexsort: last key is primary
+            keys = (claims.value_usd, claims.public)
         else:
             keys = (claims.value_usd,)
         order = np.lexsort(tuple(-np.asarray(k, dtype=float) for k in keys))
         chosen = _none(len(claims))
-        chosen[order[: self.capacity(population.n)]] = True
+        chosen[order[: self.capacity(records.n)]] = True
         return chosen
 
     def capacity(self, people: int) -> int:
@@ -254,7 +264,7 @@ class _PromisedDays(PromiseRule):
 
     days: float
 
-    def promise_days(self, customers: np.ndarray, population: Population) -> np.ndarray:
+    def promise_days(self, customers: np.ndarray, records: CustomerRecords) -> np.ndarray:
         return np.full(customers.size, self.days)
 
 
@@ -309,7 +319,7 @@ class NoGuarantee(GuaranteeRule):
     name = "none"
     announced = False
 
-    def honour(self, claims: ClaimBatch, population: Population) -> np.ndarray:  # noqa: D102
+    def honour(self, claims: ClaimBatch, records: CustomerRecords) -> np.ndarray:  # noqa: D102
         return _none(len(claims))
 
 
@@ -320,7 +330,7 @@ class SatisfactionGuarantee(GuaranteeRule):
 
     name = "satisfaction"
 
-    def honour(self, claims: ClaimBatch, population: Population) -> np.ndarray:  # noqa: D102
+    def honour(self, claims: ClaimBatch, records: CustomerRecords) -> np.ndarray:  # noqa: D102
         return _all(len(claims))
 
 
@@ -336,7 +346,7 @@ class NoOutreach(OutreachRule):
 
     name = "none"
 
-    def contact(self, people: np.ndarray, population: Population, month: int) -> np.ndarray:  # noqa: D102
+    def contact(self, people: np.ndarray, records: CustomerRecords, month: int) -> np.ndarray:  # noqa: D102
         return _none(people.size)
 
 
@@ -371,11 +381,11 @@ class KeepInTouch(OutreachRule):
         "yourself): keep in touch with prospects and lapsed customers",
     )
 
-    def contact(self, people: np.ndarray, population: Population, month: int) -> np.ndarray:  # noqa: D102
+    def contact(self, people: np.ndarray, records: CustomerRecords, month: int) -> np.ndarray:  # noqa: D102
         due = (people + month) % self.interval_months == 0
         if self.audience == "both":
             return due
-        lapsed = population.status[people] == LAPSED
+        lapsed = records.status[people] == LAPSED
         return due & (lapsed if self.audience == "lapsed" else ~lapsed)
 
 
@@ -387,7 +397,7 @@ class KeepEveryone(PruningRule):
 
     name = "keep"
 
-    def drop(self, customers: np.ndarray, population: Population) -> np.ndarray:  # noqa: D102
+    def drop(self, customers: np.ndarray, records: CustomerRecords) -> np.ndarray:  # noqa: D102
         return _none(customers.size)
 
 
@@ -410,11 +420,11 @@ class DropUnprofitable(PruningRule):
         source="stated assumption: judge a customer on half a year of books",
     )
 
-    def drop(self, customers: np.ndarray, population: Population) -> np.ndarray:  # noqa: D102
+    def drop(self, customers: np.ndarray, records: CustomerRecords) -> np.ndarray:  # noqa: D102
         unprofitable = (
-            population.cumulative_cost_usd[customers] > population.cumulative_margin_usd[customers]
+            records.cumulative_cost_usd[customers] > records.cumulative_margin_usd[customers]
         )
-        return unprofitable & (population.tenure_months[customers] >= self.min_tenure_months)
+        return unprofitable & (records.tenure_months[customers] >= self.min_tenure_months)
 
 
 # --- listening ----------------------------------------------------------------
@@ -425,7 +435,7 @@ class NoListening(ListeningRule):
 
     name = "none"
 
-    def analyse(self, claims: ClaimBatch, population: Population) -> np.ndarray:  # noqa: D102
+    def analyse(self, claims: ClaimBatch, records: CustomerRecords) -> np.ndarray:  # noqa: D102
         return _none(len(claims))
 
 
@@ -436,5 +446,5 @@ class Listen(ListeningRule):
 
     name = "listen"
 
-    def analyse(self, claims: ClaimBatch, population: Population) -> np.ndarray:  # noqa: D102
+    def analyse(self, claims: ClaimBatch, records: CustomerRecords) -> np.ndarray:  # noqa: D102
         return _all(len(claims))

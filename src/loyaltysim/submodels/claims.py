@@ -18,7 +18,8 @@ lognormal amount of mean ``claim_value_usd``; fraudulent ones
 claims are ``guarantee_claim_multiplier`` times likelier, everyone acts at
 full leniency (no questions asked), and every claim asks for the purchase
 back (its value is the basket). A claimant whose public-mindedness uniform
-falls below ``public_share`` also complains in public.
+falls below ``public_share`` also complains in public. Each claimant's
+``claims`` and ``public_complaints`` count the claim (records the firm keeps).
 
 **Answering.** Claims the guarantee honours are refunded at once. Of the
 others, the front line turns away ``frontline_deflection_rate`` (neither paid
@@ -38,7 +39,8 @@ for claims management reversed), ``effect_accused`` or
 ``effect_claim_deflected``; every claimant's leniency belief moves toward 1 if
 paid, 0 if not, by ``leniency_learning_rate``. Each genuine claim's outcome is
 recorded in TARP's terms (not resolved, resolved, resolved quickly), or as
-accused: TARP has no such outcome, and story 4 says it is the worst.
+accused: TARP has no such outcome, and story 4 says it is the worst. A
+rejection that stands counts in the claimant's ``claims_rejected``.
 """
 
 from __future__ import annotations
@@ -204,6 +206,7 @@ def file_claims(
         value[kind == FRAUDULENT] *= scenario.fraud_value_multiplier
     public = month.uniform(Draw.PUBLIC, customers) < scenario.public_share
     population.claims[customers] += 1
+    population.public_complaints[customers[public]] += 1
     for code, label in KIND_NAMES.items():
         month.book[f"claims_{label}"] = np.count_nonzero(kind == code)
     month.claims = ClaimBatch(customers=customers, value_usd=value, public=public)
@@ -278,6 +281,7 @@ def settle_claims(population: Population, scenario: Scenario, month: Month) -> N
     population.accused_month[accused] = month.t
     population.injustice_month[who[(rejected & ~fraud) | deflected]] = month.t
     month.caught[who[rejected & fraud]] = True
+    population.claims_rejected[who[rejected]] += 1
     month.paid_fraudsters = who[paid_at_once & fraud]
     checked = answers.investigated
     month.checked_claimants, month.checked_learned = who[checked], learned[checked]

@@ -11,6 +11,10 @@ worth ``m * sum_{t=1..T} r**(t-1) / (1 + i_m)**t`` per customer.
 month, and ``prospects + active + lapsed = n_customers``. The columns and the
 service cost lines are declared in :data:`loyaltysim.outcomes.MONTHLY` (and by
 policy dimensions added to the model).
+
+**The claim log** (off by default; ``LoyaltyModel(..., claim_log=True)``):
+one record per claim, month by month (:func:`claim_records`, :class:`ClaimLog`),
+so that every claim count of the ledger can be recounted claim by claim.
 """
 
 from __future__ import annotations
@@ -21,10 +25,11 @@ from typing import Any
 import mesa
 import numpy as np
 import pandas as pd
+from numpy.random import SeedSequence
 
 from loyaltysim.month import Month
 from loyaltysim.outcomes import MONTHLY, Column
-from loyaltysim.policies import DIMENSIONS
+from loyaltysim.policies import DIMENSIONS, FrontLine
 from loyaltysim.population import (
     ACTIVE,
     DETRACTOR_SATISFACTION,
@@ -32,8 +37,21 @@ from loyaltysim.population import (
     Population,
 )
 from loyaltysim.scenario import Scenario
+from loyaltysim.seeding import MonthlyDraws
+from loyaltysim.submodels.claims import FRAUDULENT, KIND_NAMES
 
-__all__ = ["COLUMNS", "SERVICE_COSTS", "Ledger", "LedgerCollector", "close_month", "ledger_columns"]
+__all__ = [
+    "ANSWER_NAMES",
+    "CLAIM_LOG_COLUMNS",
+    "COLUMNS",
+    "SERVICE_COSTS",
+    "ClaimLog",
+    "Ledger",
+    "LedgerCollector",
+    "claim_records",
+    "close_month",
+    "ledger_columns",
+]
 
 #: The model's own monthly columns (declared in :data:`loyaltysim.outcomes.MONTHLY`), in
 #: table order, with their meaning.
@@ -111,6 +129,88 @@ def close_month(population: Population, ledger: Ledger, scenario: Scenario, mont
     else:
         book["mean_satisfaction"] = book["nps"] = np.nan
     ledger.record(book)
+
+
+#: The front line's answer to a claim (the claim log's ``answer``), by code: refunded under
+#: the guarantee, paid at once, deflected, investigated and paid, rejected as fraud.
+#: The front line's answers (:class:`~loyaltysim.policies.FrontLine`), by code, in the log.
+ANSWER_NAMES = tuple(answer.name.lower() for answer in FrontLine)
+
+#: The claim log's columns, in order, with their meaning.
+CLAIM_LOG_COLUMNS: dict[str, str] = {
+    "month": "month the claim was filed and answered (from 1)",
+    "customer": "the claimant's index in the population",
+    "value_usd": "amount claimed (USD)",
+    "kind": "genuine, mistaken or fraudulent (the model's knowledge, hidden from the firm)",
+    "public": "the claimant also complained in public",
+    "answer": "the front line's answer, before management: " + ", ".join(ANSWER_NAMES),
+    "fraud_exposed": "a fraudulent claim rejected as fraud, the rejection standing",
+    "falsely_accused": "an honest (genuine or mistaken) claim rejected as fraud, standing",
+    "escalated": "taken up by management",
+    "reversed": "a rejection or deflection that management reversed (the claim is paid)",
+    "paid": "paid in the end",
+}
+
+
+def claim_records(month: Month) -> dict[str, np.ndarray]:
+    """The month's claims, one entry per claim: the columns of :data:`CLAIM_LOG_COLUMNS`.
+
+    Reads only the month's claims (:attr:`~loyaltysim.month.Month.claims`),
+    their kinds and their answers (:class:`~loyaltysim.month.ClaimAnswers`),
+    so its counts are the ledger's: a rejection or deflection stands unless
+    management ``reversed`` it; ``kind`` and ``answer`` are codes (``kind`` of
+    :data:`~loyaltysim.submodels.claims.KIND_NAMES`, ``answer`` a
+    :class:`~loyaltysim.policies.FrontLine` code, the same the recovery rule saw).
+    """
+    claims, kind, answers = month.claims, month.claim_kinds, month.answers
+    reversed_ = answers.reversed
+    stands = answers.rejected & ~reversed_
+    fraud = kind == FRAUDULENT
+    return {
+        "month": np.full(len(claims), month.t, dtype=np.int32),
+        "customer": claims.customers,
+        "value_usd": claims.value_usd,
+        "kind": kind,
+        "public": claims.public,
+        "answer": claims.answer,
+        "fraud_exposed": stands & fraud,
+        "falsely_accused": stands & ~fraud,
+        "escalated": answers.escalated,
+        "reversed": reversed_,
+        "paid": answers.paid,
+    }
+
+
+class ClaimLog:
+    """Every claim of a run, month by month: the claim log for researchers.
+
+    The model records each month's claims when it closes the month's books
+    (step 10). One month's records are a few arrays of the claims' length,
+    so the log costs nothing while off and little while on.
+    """
+
+    def __init__(self) -> None:
+        self._months: list[dict[str, np.ndarray]] = []
+
+    def record(self, month: Month) -> None:
+        """Keep the month's claims (:func:`claim_records`)."""
+        self._months.append(claim_records(month))
+
+    def frame(self) -> pd.DataFrame:
+        """The log: one row per claim, in month then claim order (:data:`CLAIM_LOG_COLUMNS`).
+
+        ``kind`` and ``answer`` are categoricals of their names.
+        """
+        # before the first month: the records of a month without claims (empty, typed)
+        months = self._months or [claim_records(Month(0, MonthlyDraws(SeedSequence(0), 0, 0), 0))]
+        frame = pd.DataFrame(
+            {name: np.concatenate([m[name] for m in months]) for name in CLAIM_LOG_COLUMNS}
+        )
+        frame["kind"] = pd.Categorical(frame["kind"].map(KIND_NAMES), list(KIND_NAMES.values()))
+        frame["answer"] = pd.Categorical.from_codes(
+            frame["answer"].to_numpy(), pd.Index(ANSWER_NAMES)
+        )
+        return frame
 
 
 class LedgerCollector(mesa.DataCollector):

@@ -1,7 +1,8 @@
 """Steps 2-3: active customers buy; some purchases fail or break a promise.
 
 Active customer ``i`` buys with probability ``purchase_probability_i`` and
-spends ``basket_value_usd_i``; the firm keeps ``gross_margin`` of it.
+spends ``basket_value_usd_i``; the firm keeps ``gross_margin`` of it and
+counts the purchase in the buyer's ``purchases``.
 
 **Defects.** Each purchase suffers a defect (a fault, a lost parcel) with the
 firm's current failure rate (``failure_rate``, lowered by listening; see
@@ -56,6 +57,7 @@ def purchase(
     buyers = active[buys]
     revenue = population.basket_value_usd[buyers]
     month.buyers = buyers
+    population.purchases[buyers] += 1
     month.margin_usd[buyers] = scenario.gross_margin * revenue
     defect = month.uniform(Draw.FAIL, buyers) < firm.failure_rate
     on_time = on_time_probability(decide(promises, buyers, population), scenario)
