@@ -45,7 +45,7 @@ def test_the_log_counts_equal_the_ledger_every_month(policy):
         "claims_mistaken": log["kind"] == "mistaken",
         "claims_fraudulent": log["kind"] == "fraudulent",
         "claims_honoured": answer == "refunded",
-        "claims_investigated": answer.isin(["paid_after_investigation", "rejected"]),
+        "claims_investigated": answer.isin(["checked_paid", "rejected"]),
         "claims_deflected": (answer == "deflected") & stands,
         "claims_rejected": (answer == "rejected") & stands,
         "claims_reversed": log["reversed"],
@@ -65,7 +65,7 @@ def test_the_log_counts_equal_the_ledger_every_month(policy):
         )
     happened = set(answer[answer.notna()].unique())
     expected = (
-        {"paid_after_investigation", "rejected", "deflected"}
+        {"checked_paid", "rejected", "deflected"}
         if policy is ESCALATING
         else {"refunded"}
     )

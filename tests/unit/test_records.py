@@ -87,7 +87,8 @@ def test_every_hidden_variable_raises_naming_the_reader(name):
 
 def test_a_rule_reading_claims_works_and_its_answer_is_used():
     check_rule(VerifyRepeatClaimants())
-    own = ls.run(SMALL, ls.Policy(claims=VerifyRepeatClaimants()), rng=1).monthly
+    claimy = SMALL.replace(mistaken_claim_probability=0.05)  # enough repeat claimants
+    own = ls.run(claimy, ls.Policy(claims=VerifyRepeatClaimants()), rng=1).monthly
     claims = own[["claims_genuine", "claims_mistaken", "claims_fraudulent"]].to_numpy().sum()
     assert 0 < own["claims_investigated"].sum() < claims
 
