@@ -600,6 +600,14 @@ def _listing(items: list[str]) -> str:
 
 
 _BASE = Policy.preset("always_compensate")
+#: How often an investigation doubts an honest claimant: it may decide both claims cases.
+_FALSE_ACCUSATIONS = Assumption(
+    "false_accusation_rate",
+    0.0,
+    0.2,
+    "from investigations that never doubt an honest claimant to one in five doubted; seed 004 "
+    "says checking ends in accusing good people, not how often",
+)
 
 _CASE_LIST = (
     Case(
@@ -614,13 +622,7 @@ _CASE_LIST = (
         mechanism="Verifying a small claim costs more than the fraud it stops, and each false "
         "accusation loses a customer who would have bought for years.",
         assumptions=(
-            Assumption(
-                "false_accusation_rate",
-                0.0,
-                0.2,
-                "from investigations that never doubt an honest claimant to one in five "
-                "doubted; seed 004 says checking ends in accusing good people, not how often",
-            ),
+            _FALSE_ACCUSATIONS,
             Assumption(
                 "effect_accused",
                 -1.6,
@@ -662,13 +664,7 @@ _CASE_LIST = (
                 "from an investigation that exposes one fraud in five to one that exposes every "
                 "fraud; no source gives a rate",
             ),
-            Assumption(
-                "false_accusation_rate",
-                0.0,
-                0.2,
-                "from investigations that never doubt an honest claimant to one in five "
-                "doubted; seed 004 says checking ends in accusing good people, not how often",
-            ),
+            _FALSE_ACCUSATIONS,
         ),
     ),
     Case(
