@@ -25,7 +25,7 @@ import pandas as pd
 
 from loyaltysim.errors import ParameterError
 from loyaltysim.experiments.definition import Experiment
-from loyaltysim.experiments.execution import execute, plan_tasks, progress_bar
+from loyaltysim.experiments.execution import collect
 from loyaltysim.outcomes import KEY_OUTCOMES
 from loyaltysim.params import whole_number
 from loyaltysim.policies import NAMED_POLICIES, Policy, resolve_policy
@@ -192,22 +192,10 @@ def compare(
         name="compare",
     )
     root = as_seed_sequence(rng)
-    runs, monthly = [], []
-    bar = progress_bar(replications, 0, "compare", progress, unit="replication")
-    try:
-        for _, (task_runs, task_monthly) in execute(
-            experiment, plan_tasks(experiment, root), workers=workers, raise_errors=True
-        ):
-            runs.append(task_runs)
-            monthly.append(task_monthly)
-            if bar is not None:
-                bar.update(1)
-    finally:
-        if bar is not None:
-            bar.close()
-    # replication by replication (workers may finish out of order); policies in the order given
-    table = pd.concat(runs, ignore_index=True).sort_values("replication", kind="stable")
-    months = pd.concat(monthly, ignore_index=True).sort_values("replication", kind="stable")
+    table, months = collect(
+        experiment, root, workers=workers, progress=progress, unit="replication"
+    )
+    assert months is not None  # the experiment keeps every month
     mean_monthly = (
         months.drop(columns=["point", "replication"])
         .groupby(["policy", "month"], sort=False)

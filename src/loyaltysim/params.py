@@ -54,6 +54,7 @@ __all__ = [
     "parse_value",
     "probability",
     "share",
+    "significant",
     "specs_of",
     "whole_number",
 ]
@@ -374,3 +375,15 @@ def format_number(
         if sign and float(text.replace(",", "")) == 0:
             text = text[1:]
     return text.replace("-", minus) if minus != "-" else text
+
+
+def significant(value: float, digits: int = 3) -> float:
+    """``value`` rounded to ``digits`` significant digits (an estimate, not a declared value).
+
+    Example:
+        >>> significant(-0.0123456), significant(291.7), significant(0.0)
+        (-0.0123, 292.0, 0.0)
+    """
+    if value == 0 or not math.isfinite(value):
+        return float(value)
+    return round(float(value), digits - 1 - math.floor(math.log10(abs(value))))

@@ -2,9 +2,10 @@
 
 What the command line prints, as functions of the results (so notebooks and
 scripts can print the same): :func:`format_run`, :func:`format_comparison`,
-:func:`format_case` and :func:`format_facts`. Every number goes through the
-one formatter, :func:`loyaltysim.params.format_number`, with the format each
-outcome declares (:data:`loyaltysim.outcomes.OUTCOMES`).
+:func:`format_case`, :func:`format_robustness` and :func:`format_facts`.
+Every number goes through the one formatter,
+:func:`loyaltysim.params.format_number`, with the format each outcome
+declares (:data:`loyaltysim.outcomes.OUTCOMES`).
 """
 
 from __future__ import annotations
@@ -19,12 +20,19 @@ from loyaltysim.params import format_number
 if TYPE_CHECKING:
     import pandas as pd
 
-    from loyaltysim.cases import CaseResult
+    from loyaltysim.cases import CaseResult, Robustness
     from loyaltysim.comparison import Comparison
     from loyaltysim.scenario import Scenario
     from loyaltysim.simulation import RunResult
 
-__all__ = ["format_case", "format_comparison", "format_facts", "format_run", "provenance"]
+__all__ = [
+    "format_case",
+    "format_comparison",
+    "format_facts",
+    "format_robustness",
+    "format_run",
+    "provenance",
+]
 
 
 def cell(value: Any, spec: str = ",.0f") -> str:
@@ -44,7 +52,7 @@ def cell(value: Any, spec: str = ",.0f") -> str:
 
 
 def provenance(seed: dict[str, Any], versions: dict[str, str]) -> str:
-    """``story 2026 | loyaltysim 0.1.0, mesa 3.5.1, numpy 2.5.5``."""
+    """``seed 2026 | loyaltysim 0.1.0, mesa 3.5.1, numpy 2.5.5``."""
     return (
         f"seed {seed['entropy']}"
         + (f" spawn_key {seed['spawn_key']}" if seed["spawn_key"] else "")
@@ -99,7 +107,7 @@ def format_comparison(comparison: Comparison) -> str:
 
 
 def format_case(result: CaseResult) -> str:
-    """A case: its title, story and market, the comparison, and the reading."""
+    """A case: its title, story and market, the comparison, the reading (and its robustness)."""
     case = result.case
     changes = ", ".join(f"{k}={v}" for k, v in result.comparison.scenario.changes().items())
     lines = [
@@ -111,6 +119,35 @@ def format_case(result: CaseResult) -> str:
         "",
         textwrap.fill(result.reading(), width=100),
     ]
+    if result.robustness is not None:
+        lines += ["", format_robustness(result.robustness)]
+    return "\n".join(lines)
+
+
+def format_robustness(robustness: Robustness) -> str:
+    """Each assumption's scan (level, paired NPV difference, 95% CI) and its sentence."""
+    case, table = robustness.case, robustness.table()
+    challenger = (
+        case.story_answer if case.story_answer != robustness.baseline else "best challenger"
+    )
+    header = (
+        f"Robustness of the verdict: each assumption alone over {robustness.levels} levels of "
+        f"its range (the others as in the market), {robustness.replications} paired "
+        "replications, common random numbers across levels. NPV difference "
+        f"{challenger} - {robustness.baseline}, USD, mean [95% CI]; * the market's value."
+    )
+    lines = [textwrap.fill(header, width=100)]
+    sentences = dict(zip([a.name for a in case.assumptions], robustness.sentences(), strict=True))
+    for assumption in case.assumptions:
+        lines += ["", textwrap.fill(f"{assumption.name}: {assumption.why}", width=100)]
+        lines.append(f"  {'level':>12}  {'policy':<28}{'difference':>12}  95% CI")
+        for _, row in table[table["assumption"] == assumption.name].iterrows():
+            level = format_number(row["level"]) + ("*" if row["market"] else " ")
+            difference = format_number(row["difference"], ",.0f", sign=True)
+            low = format_number(row["low"], ",.0f", sign=True)
+            high = format_number(row["high"], ",.0f", sign=True)
+            lines.append(f"  {level:>12}  {row['policy']:<28}{difference:>12}  [{low}, {high}]")
+        lines.append(textwrap.indent(textwrap.fill(sentences[assumption.name], width=98), "  "))
     return "\n".join(lines)
 
 

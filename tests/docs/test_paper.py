@@ -2,8 +2,9 @@
 
 The studies behind the paper's tables run here in their full configuration
 (the one ``make paper`` runs), except the Sobol sensitivity study (about three
-minutes on two cores), whose code runs here on a small design and whose
-numbers ``python -m paper --check`` compares with the paper. The cases study
+minutes on two cores) and the robustness scan of every case (several
+minutes), whose code runs here on a small design and whose numbers
+``python -m paper --check`` compares with the paper. The cases study
 reads the case library's results from the session's ``case_results``, so the
 cases are run once per test session.
 """
@@ -14,7 +15,7 @@ import pytest
 
 import paper
 from loyaltysim.experiments import Experiment, Uncertainty
-from paper.studies import sensitivity
+from paper.studies import robustness, sensitivity
 from paper.study import ROOT
 
 PAPER = (ROOT / "papers" / "paper.md").read_text()
@@ -22,7 +23,7 @@ PAPER = (ROOT / "papers" / "paper.md").read_text()
 #: Studies whose full configuration is cheap enough for every test run (about a minute in all).
 CHECKED_HERE = ("model", "library", "policies", "facts", "cases", "break_even")
 #: Checked only by `python -m paper --check` (full configuration, minutes).
-CHECKED_BY_THE_SCRIPT = ("sensitivity",)
+CHECKED_BY_THE_SCRIPT = ("sensitivity", "robustness")
 
 
 def test_every_checked_study_is_checked_somewhere():
@@ -91,3 +92,21 @@ def test_the_sensitivity_study_runs_on_a_small_design():
     table = output.tables["sensitivity"]
     assert "`honesty_mean`" in table and "`base_monthly_churn`" in table
     assert "16 points × 1 paired replications" in output.values["sensitivity_design"]
+
+
+def test_the_robustness_study_runs_on_a_small_design():
+    output = robustness.make(
+        workers=1,
+        cases=["fixed_price", "broken_promise"],
+        levels=2,
+        replications=2,
+        market={"n_customers": 600, "horizon_months": 12},
+    )
+    study = paper.select(["robustness"])[0]
+    assert set(output.tables) == set(study.tables)
+    assert set(output.values) == set(study.values)
+    table = output.tables["robustness"]
+    for assumption in ("effect_discount_refused", "haggle_discount_share", "promise_appeal"):
+        assert f"`{assumption}`" in table
+    assert "2 paired replications" in output.values["robustness_design"]
+    assert output.values["robustness_count"].endswith(" of 2")

@@ -7,6 +7,8 @@ import json
 import subprocess
 import sys
 
+import pytest
+
 from tests.helpers import cli
 
 SMALL = ["--set", "n_customers=600", "--set", "horizon_months=12"]
@@ -135,6 +137,26 @@ def test_case_prints_the_comparison_and_its_reading(capsys, tmp_path):
     assert status == 0 and figure.exists()
     assert "story 4" in out and "95% CI" in out and "the story" in out
     assert "n_customers=600" in out  # the market says what changed
+
+
+@pytest.mark.slow
+def test_case_robustness_prints_each_assumptions_scan_and_sentence(capsys):
+    from loyaltysim.cases import get_case
+
+    args = ("case", "fixed_price", *SMALL, "--replications", "2", "--robustness", "--levels", "2")
+    status, out, _ = cli(capsys, *args)
+    assert status == 0
+    assert "Robustness of the verdict" in out and "Robustness: " in out  # table, and reading
+    for assumption in get_case("fixed_price").assumptions:
+        assert f"{assumption.name}: {assumption.why[:30]}" in out
+        assert (
+            f"than always_compensate unless {assumption.name} is" in out
+            or f"at every tested value of {assumption.name}" in out
+        )
+    _, data, _ = cli(capsys, *args, "--json")
+    robustness = json.loads(data)["robustness"]
+    assert robustness["levels"] == 2 and len(robustness["sentences"]) == 3
+    assert robustness["summary"] in json.loads(data)["reading"]
 
 
 def test_calibrate_prints_each_fact_with_its_tolerance(capsys, tmp_path):

@@ -82,6 +82,8 @@ def test_case_list_names_every_case(capsys):
         (["case", "tenis_racket"], "did you mean 'tennis_racket'"),
         (["case", "tennis_racket", "--set", "policy.claims=verify"], "compares its own"),
         (["case", "tennis_racket", "--replications", "0"], "--replications"),
+        (["case", "tennis_racket", "--robustness", "--levels", "1"], "--levels"),
+        (["case", "tennis_racket", "--levels", "3"], "without --robustness"),
         (["calibrate", "--set", "public_share=2"], "public_share"),
     ],
 )

@@ -13,8 +13,8 @@ from loyaltysim.params import format_number
 MINUS = "\u2212"
 
 
-def num(value: float, spec: str = ",.0f") -> str:
-    """A number for the paper (typographic minus; NaN as n/a)."""
+def num(value: float, spec: str | None = ",.0f") -> str:
+    """A number for the paper (typographic minus; NaN as n/a; ``spec=None``: short form)."""
     return format_number(value, spec, minus=MINUS)
 
 

@@ -36,6 +36,9 @@ FACTS_REPLICATIONS = 4
 FACTS_SEED = 0
 #: The case library: root seed of every case (each case's own replications).
 CASE_SEED = 2026
+#: The robustness of the case verdicts: levels of each assumption's range (the same as
+#: `loyaltysim case NAME --robustness`; each case's own replications, seed CASE_SEED).
+ROBUSTNESS_LEVELS = 5
 #: The break-even experiment, as its file defines it.
 WHEN_TO_VERIFY = ROOT / "experiments" / "when_to_verify.toml"
 #: The sensitivity experiment: its file, with more Sobol base samples for tighter indices.

@@ -174,8 +174,13 @@ def compare(args: argparse.Namespace) -> int:
 
 
 def case(args: argparse.Namespace) -> int:
-    """``loyaltysim case``: one story of the case library, or the list."""
-    from loyaltysim.cases import CASES, get_case
+    """``loyaltysim case``: one story of the case library, or the list.
+
+    With ``--robustness``, each assumption of the case is scanned over its
+    range in the same market (``--levels`` levels, the case's replications
+    and seed) and the reading names the ones that flip the verdict.
+    """
+    from loyaltysim.cases import CASES, ROBUSTNESS_LEVELS, get_case
     from loyaltysim.plotting import plot_comparison
     from loyaltysim.report import format_case
     from loyaltysim.scenario import Scenario
@@ -203,10 +208,25 @@ def case(args: argparse.Namespace) -> int:
         if args.replications is not None
         else None
     )
+    if args.levels is not None and not args.robustness:
+        raise ParameterError("--levels", args.levels, "nothing without --robustness")
+    levels = whole_number(
+        "--levels", ROBUSTNESS_LEVELS if args.levels is None else args.levels, minimum=2
+    )
     _check_outputs(args)
     result = chosen.run(
         replications=replications, rng=args.seed, scenario=scenario, progress=_progress(args)
     )
+    if args.robustness:
+        result = result.with_robustness(
+            chosen.robustness(
+                levels=levels,
+                replications=replications,
+                rng=args.seed,
+                scenario=scenario,
+                progress=_progress(args),
+            )
+        )
     _emit(
         args,
         result,

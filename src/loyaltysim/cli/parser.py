@@ -97,6 +97,18 @@ def build_parser() -> argparse.ArgumentParser:
     p_case.add_argument(
         "--replications", type=int, default=None, help="paired replications (default: the case's)"
     )
+    p_case.add_argument(
+        "--robustness",
+        action="store_true",
+        help="also scan each assumption no source pins down over its range and print where "
+        "the verdict changes sign",
+    )
+    p_case.add_argument(
+        "--levels",
+        type=int,
+        default=None,
+        help="with --robustness: evenly spaced levels of each assumption's range (default 5)",
+    )
     p_case.add_argument("--no-progress", action="store_true", help="hide the progress bar")
     p_case.set_defaults(handler=commands.case, seed=2026)
 

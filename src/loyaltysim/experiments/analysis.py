@@ -42,7 +42,7 @@ class Results:
     """The results of an experiment, as tables.
 
     Attributes:
-        path: The results folder.
+        path: The results folder (``.`` for results held in memory).
         experiment: The experiment definition stored with them.
         points: The design points (index ``point``).
         runs: One row per (point, replication, policy), in that order.
@@ -77,6 +77,26 @@ class Results:
             points=pd.read_parquet(path / "points.parquet"),
             runs=read_parts(path / "runs", policies),
             monthly=read_parts(path / "monthly", policies),
+        )
+
+    @classmethod
+    def in_memory(cls, experiment: Experiment, runs: pd.DataFrame) -> Results:
+        """The results of runs held in memory (:func:`~loyaltysim.experiments.execution.collect`).
+
+        Args:
+            experiment: The experiment the runs belong to.
+            runs: Its run rows, as :func:`~loyaltysim.experiments.execution.run_task`
+                makes them.
+
+        Returns:
+            Results with no folder (``path`` is ``.``) and no monthly rows.
+        """
+        return cls(
+            path=Path(),
+            experiment=experiment,
+            points=experiment.points(),
+            runs=runs,
+            monthly=pd.DataFrame(),
         )
 
     @property

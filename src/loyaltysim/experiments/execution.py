@@ -40,7 +40,16 @@ from loyaltysim.scenario import Scenario
 from loyaltysim.seeding import NETWORK, as_seed_sequence, stream
 from loyaltysim.simulation import simulate
 
-__all__ = ["SweepSummary", "Task", "execute", "plan_tasks", "run_task", "sweep", "task_seed"]
+__all__ = [
+    "SweepSummary",
+    "Task",
+    "collect",
+    "execute",
+    "plan_tasks",
+    "run_task",
+    "sweep",
+    "task_seed",
+]
 
 
 def task_seed(root: int | np.random.SeedSequence, replication: int) -> np.random.SeedSequence:
@@ -179,6 +188,54 @@ def execute(
     chunks = [tasks[i : i + size] for i in range(0, len(tasks), size)]
     for results in _execute(executor, experiment, chunks, n_workers, scheduler, raise_errors):
         yield from results
+
+
+def collect(
+    experiment: Experiment,
+    root: int | np.random.SeedSequence,
+    *,
+    workers: int | None = None,
+    progress: bool = False,
+    unit: str = "task",
+) -> tuple[pd.DataFrame, pd.DataFrame | None]:
+    """Run every task of ``experiment`` in memory and return its rows, in design order.
+
+    What :func:`loyaltysim.compare` and a case's robustness scan run: no
+    results folder, and a run that raises stops the whole (``raise_errors``).
+
+    Args:
+        experiment: The experiment.
+        root: Root seed (replication ``r`` runs on its child ``r`` at every point).
+        workers: Worker processes (see :func:`execute`).
+        progress: Show a progress bar (tqdm, on stderr or in a notebook).
+        unit: What the bar counts (one task is one replication of one point).
+
+    Returns:
+        The run rows and the monthly rows (``None`` when the experiment keeps
+        none), sorted by point and replication (workers may finish out of
+        order), the policies of each task in the order the experiment gives.
+    """
+    runs, monthly = [], []
+    tasks = plan_tasks(experiment, root)
+    bar = progress_bar(len(tasks), 0, experiment.name, progress, unit=unit)
+    try:
+        for _, (task_runs, task_monthly) in execute(
+            experiment, tasks, workers=workers, raise_errors=True
+        ):
+            runs.append(task_runs)
+            if task_monthly is not None:
+                monthly.append(task_monthly)
+            if bar is not None:
+                bar.update(1)
+    finally:
+        if bar is not None:
+            bar.close()
+    order = ["point", "replication"]
+    table = pd.concat(runs, ignore_index=True).sort_values(order, kind="stable")
+    months = (
+        pd.concat(monthly, ignore_index=True).sort_values(order, kind="stable") if monthly else None
+    )
+    return table.reset_index(drop=True), months
 
 
 def executor_name(workers: int | None, scheduler: str | None) -> str:

@@ -15,6 +15,7 @@ from paper.studies import (
     model,
     policies,
     provenance,
+    robustness,
     sensitivity,
 )
 from paper.study import Study
@@ -26,6 +27,7 @@ STUDIES: tuple[Study, ...] = (
     policies.STUDY,
     facts.STUDY,
     cases.STUDY,
+    robustness.STUDY,
     break_even.STUDY,
     sensitivity.STUDY,
     provenance.STUDY,
