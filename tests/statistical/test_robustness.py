@@ -26,7 +26,7 @@ def toy_case(challenger: ls.Policy, assumption: Assumption, **changes) -> Case:
     return Case(
         name="toy",
         title="a toy case",
-        story="seed 000: a toy",
+        story="story 0: a toy",
         question="Does the challenger pay?",
         changes=changes,
         policies=(BASE, challenger),
