@@ -50,9 +50,11 @@ check: setup lint typecheck
 	$(BIN)/python -m pytest -q -p no:cacheprovider -m "not slow" $(FAST)
 
 ## The full suite, CI's command: the checks, every test and every notebook through nbval,
-## spread over the machine's cores (one test file per worker at a time).
+## spread over the machine's cores (one test file per worker at a time); then the app's
+## browser test alone, so that its server does not start on a machine busy with the rest.
 test: setup lint typecheck
-	$(BIN)/python -m pytest --nbval-lax -p no:cacheprovider -n auto --dist loadfile
+	$(BIN)/python -m pytest --nbval-lax -p no:cacheprovider -n auto --dist loadfile -m "not browser"
+	$(BIN)/python -m pytest -q -p no:cacheprovider -m browser tests/system/test_app.py
 
 lint: setup
 	$(BIN)/ruff check $(LINTED)

@@ -268,7 +268,7 @@ def test_app_in_a_headless_browser(tmp_path):
     problems: list[str] = []
     elsewhere: list[str] = []
     try:
-        wait_until_up(url, server, log, timeout_s=60)
+        wait_until_up(url, server, log, timeout_s=180)
         with sync_playwright() as playwright:
             context = playwright.chromium.launch_persistent_context(
                 str(tmp_path / "chromium-profile"),

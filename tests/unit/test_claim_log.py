@@ -64,11 +64,7 @@ def test_the_log_counts_equal_the_ledger_every_month(policy):
             paid.reindex(months, fill_value=0.0), monthly[f"compensation_{kind}_usd"]
         )
     happened = set(answer[answer.notna()].unique())
-    expected = (
-        {"checked_paid", "rejected", "deflected"}
-        if policy is ESCALATING
-        else {"refunded"}
-    )
+    expected = {"checked_paid", "rejected", "deflected"} if policy is ESCALATING else {"refunded"}
     assert expected <= happened
     if policy is ESCALATING:
         assert log["reversed"].any() and log["fraud_exposed"].any() and log["falsely_accused"].any()

@@ -119,7 +119,7 @@ def _tarp_level(code: int, size: str) -> Callable[[dict[str, float]], float]:
     return lambda r: r[f"repurchase_{code}_{size}"]
 
 
-#: The stylised facts of the literature (papers/odd.md section 1) that the default market is held to.
+#: The stylised facts of the literature (papers/odd.md section 1) the default market is held to.
 FACTS: tuple[Fact, ...] = (
     Fact(
         "fraud share of claims",
