@@ -518,14 +518,13 @@ class Scenario:
         "a small courtesy (0.05) is not",
     )
     promoter_talk_probability: float = probability(
-        0.5,
+        0.4,
         per="month",
         group="word_of_mouth",
         meaning="monthly probability that a promoter recommends the firm unprompted "
         "(times WOM propensity)",
         source="East, Hammond & Wright 2007: positive WOM about 3x as frequent as negative; "
-        "at the defaults the model gives 2.4-3.3x across the named policies and 3.1 under "
-        "the calibration policy",
+        "sized so that the calibration policy gives about 3 (papers/odd.md, P8)",
     )
     wom_reach_positive: int = param(
         2,
