@@ -102,7 +102,9 @@ def escalated_months(scenario: Scenario, recovery: EscalateToManagement):
 def test_management_never_pays_a_claim_the_front_line_exposed_as_fraud():
     scenario = Scenario(**FRAUD_AND_CHECKS)
     upheld = escalated_fraud = 0
-    for month in escalated_months(scenario, EscalateToManagement(priority="largest")):
+    for month in escalated_months(
+        scenario, EscalateToManagement(capacity_per_1000=1.0, priority="largest")
+    ):
         answers = month.answers
         exposed = answers.rejected & (month.claim_kinds == 3)
         escalated_fraud += np.count_nonzero(answers.escalated & exposed)
@@ -113,7 +115,9 @@ def test_management_never_pays_a_claim_the_front_line_exposed_as_fraud():
     assert escalated_fraud > 20 and upheld == escalated_fraud
     # a firm that reverses whatever it takes up pays them
     paid_fraud = 0
-    lenient = EscalateToManagement(priority="largest", uphold_exposed_fraud=False)
+    lenient = EscalateToManagement(
+        capacity_per_1000=1.0, priority="largest", uphold_exposed_fraud=False
+    )
     for month in escalated_months(scenario, lenient):
         exposed = month.answers.rejected & (month.claim_kinds == 3)
         paid_fraud += np.count_nonzero(month.answers.paid & exposed)

@@ -95,12 +95,15 @@ class ClaimBatch:
             codes): ``UNANSWERED`` for the claims rule; the recovery rule sees
             the answers. Whether a rejected claim was really fraud is not here:
             the firm does not know.
+        month: The month the claims were filed (1 … T; the firm knows the
+            date, e.g. to spread a capacity over the months).
     """
 
     customers: np.ndarray
     value_usd: np.ndarray
     public: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=bool))
     answer: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int8))
+    month: int = 1
 
     def __post_init__(self) -> None:
         size = self.customers.size

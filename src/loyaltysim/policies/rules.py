@@ -8,6 +8,8 @@ parameters are dataclass fields declared with
 
 from __future__ import annotations
 
+import math
+
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -195,7 +197,9 @@ class EscalateToManagement(RecoveryRule):
 
     Attributes:
         capacity_per_1000: Complaints management can take up in a month, per 1,000
-            people in the market.
+            people in the market, on average: a month takes up the whole
+            number that keeps the running total at this rate (0.3 per 1,000 in
+            a market of 10,000: 3 a month; of 1,000: one in months 4, 7, 10…).
         priority: Which go up first: the ``largest`` claims; the ``loudest``
             claimants, those with the most complaints made in public so far
             (the customer records' ``public_complaints``, this month's
@@ -209,14 +213,16 @@ class EscalateToManagement(RecoveryRule):
 
     name = "escalate"
     capacity_per_1000: float = rule_param(
-        1.0,
+        0.3,
         unit="complaints/1,000 people/month",
         low=0.0,
         high=1_000.0,
         meaning="complaints management can take up in a month, per 1,000 people in the market "
-        "(rounded to a whole number), so coverage does not change with the market's size",
-        source="stated assumption: scarce management time, 10 a month in a market of 10,000 "
-        "(story 0: the CEO phoned one)",
+        "(on average: each month the whole number that keeps the running total at this rate), "
+        "so coverage does not change with the market's size",
+        source="stated assumption: scarce management time, 3 a month in a market of 10,000, "
+        "about a third of the month's claims at the defaults, so the priority decides who is "
+        "heard (story 0: the CEO phoned one complainer)",
     )
     priority: str = rule_param(
         "public",
@@ -247,12 +253,24 @@ class EscalateToManagement(RecoveryRule):
             keys = (claims.value_usd,)
         order = np.lexsort(tuple(-np.asarray(k, dtype=float) for k in keys))
         chosen = _none(len(claims))
-        chosen[order[: self.capacity(records.n)]] = True
+        chosen[order[: self.capacity(records.n, claims.month)]] = True
         return chosen
 
-    def capacity(self, people: int) -> int:
-        """Complaints management takes up in a month, in a market of ``people``."""
-        return round(self.capacity_per_1000 * people / 1_000)
+    def capacity(self, people: int, month: int = 1) -> int:
+        """Complaints management takes up in ``month``, in a market of ``people``.
+
+        The whole number that keeps the total to the end of the month at
+        ``capacity_per_1000`` a month per 1,000 people, so a fractional rate is
+        kept on average in a market of any size.
+
+        Examples:
+            >>> rule = EscalateToManagement(capacity_per_1000=0.3)
+            >>> rule.capacity(10_000), [rule.capacity(1_000, t) for t in range(1, 8)]
+            (3, [0, 0, 0, 1, 0, 0, 1])
+        """
+        rate = self.capacity_per_1000 * people / 1_000
+        # rounded before the floor so that 0.3 * 10 counts as 3, not 2.9999...
+        return math.floor(round(rate * month, 9)) - math.floor(round(rate * (month - 1), 9))
 
     def upholds_exposed_fraud(self) -> bool:  # noqa: D102
         return self.uphold_exposed_fraud

@@ -209,7 +209,7 @@ def file_claims(
     population.public_complaints[customers[public]] += 1
     for code, label in KIND_NAMES.items():
         month.book[f"claims_{label}"] = np.count_nonzero(kind == code)
-    month.claims = ClaimBatch(customers=customers, value_usd=value, public=public)
+    month.claims = ClaimBatch(customers=customers, value_usd=value, public=public, month=month.t)
     month.claim_kinds, month.claim_positions = kind, position
 
 

@@ -10,8 +10,11 @@ from matplotlib.figure import Figure
 
 import loyaltysim as ls
 from loyaltysim.evidence.calibration import (
+    LOSS_BOUNDS_USD,
+    PURCHASE_SIZES,
     REPURCHASE_WINDOW_MONTHS,
     TARP_OUTCOMES,
+    TARP_TOLERANCE,
     calibration_policy,
     stylised_facts,
 )
@@ -25,16 +28,6 @@ from paper.study import (
     Study,
     quiet,
 )
-
-#: TARP's repurchase after a complaint outcome, losses over $100 (TARP 1986, as quoted in
-#: secondary sources); being accused of fraud is story 4's outcome, not TARP's.
-TARP_REPURCHASE = {
-    "accused of fraud": None,
-    "did not complain": 0.09,
-    "complained, not resolved": 0.19,
-    "resolved": 0.54,
-    "resolved quickly": 0.82,
-}
 
 
 def make(workers: int = WORKERS, log: Callable[[str], None] = quiet) -> Output:
@@ -70,75 +63,93 @@ def make(workers: int = WORKERS, log: Callable[[str], None] = quiet) -> Output:
         "the one `tests/statistical/test_calibration.py` holds the default market to.",
     )
     repurchase = facts.attrs["repurchase"]
+    by_loss = facts.attrs["repurchase_by_loss"]
     rows = []
     for outcome, (share, failures) in repurchase.items():
-        tarp = TARP_REPURCHASE[outcome]
-        rows.append(
-            [
-                outcome,
-                "— (story 4)" if tarp is None else f"{tarp:.0%}",
-                num(share, ".3f"),
-                num(failures),
+        row = [outcome]
+        for size in by_loss:
+            model, n, tarp = by_loss[size][outcome]
+            row += [
+                "— (story 4)" if math.isnan(tarp) else f"{tarp:.0%}",
+                f"{num(model, '.3f')} ({num(n)})",
             ]
-        )
+        rows.append([*row, f"{num(share, '.3f')} ({num(failures)})"])
+    header = ["complaint outcome"]
+    for size in by_loss:
+        bound = "over" if size == "large" else "under"
+        loss = f"loss {bound} ${LOSS_BOUNDS_USD[size]:g}"
+        header += [f"TARP, {loss}", f"model, {_market(size)} (failures)"]
+    header.append("model, default market (failures)")
     repurchase_table = block(
-        markdown_table(
-            [
-                "complaint outcome",
-                "TARP: repurchase, loss over $100",
-                f"model: repurchase within {REPURCHASE_WINDOW_MONTHS} months",
-                "failures",
-            ],
-            rows,
-            right=3,
-        ),
-        f"The runs of the stylised facts: {design}. TARP's figures (1986, for the US Office of "
-        "Consumer Affairs) as quoted in secondary sources. Outcomes from worst to best: "
+        markdown_table(header, rows, right=len(header) - 1),
+        f"The runs of the stylised facts: {design}; TARP's two series each in the same market "
+        "with large or with small purchases ("
+        + "; ".join(f"{size}: {_market(size)}" for size in by_loss)
+        + "). TARP's figures (1986, for the US Office of Consumer Affairs) as quoted in "
+        "secondary sources; the test suite holds the model within "
+        f"{TARP_TOLERANCE:.2f} of each. Outcomes from worst to best: "
         + "; ".join(TARP_OUTCOMES.values())
         + f". Repurchase is a purchase in any of the {REPURCHASE_WINDOW_MONTHS} months after a "
         "failure.",
     )
     within = int(facts["within"].sum())
     shares = {k: v[0] for k, v in repurchase.items()}
-    tarp = facts[facts["fact"].str.startswith("TARP") & ~facts["fact"].str.contains("accused")]
-    reversed_steps = list(tarp.loc[~tarp["within"], "fact"].str.removeprefix("TARP: "))
+    levels = facts[facts["fact"].str.startswith("TARP, ")]
+    steps = facts[facts["fact"].str.startswith("TARP: ") & ~facts["fact"].str.contains("accused")]
+    off = list(levels.loc[~levels["within"], "fact"].str.removeprefix("TARP, "))
+    reversed_steps = list(steps.loc[~steps["within"], "fact"].str.removeprefix("TARP: "))
+    if not off and not reversed_steps:
+        reading = (
+            "The model reproduces both the order and the size of TARP's complaint outcomes, "
+            f"within {TARP_TOLERANCE:.2f} of each of the {len(levels)} figures"
+        )
+    else:
+        reading = (
+            "The model does not reproduce every TARP figure (outside the tolerance: "
+            + "; ".join(off + [f"step {s} reversed" for s in reversed_steps])
+            + ")"
+        )
+    large, small = (by_loss[size] for size in ("large", "small"))
     values = {
-        "tarp_reading": (
-            "The model gets the *order* of TARP's complaint outcomes, not their *size*"
-            if not reversed_steps
-            else "The model gets neither the size of TARP's complaint outcomes nor their full "
-            "order (reversed: " + "; ".join(reversed_steps) + ")"
-        ),
+        "tarp_reading": reading,
         "facts_design": design,
         "facts_within": f"{within} of {len(facts)}" if within < len(facts) else f"all {within}",
-        "repurchase_silent": num(shares["did not complain"], ".3f"),
-        "repurchase_quick": num(shares["resolved quickly"], ".3f"),
+        "repurchase_silent": num(large["did not complain"][0], ".3f"),
+        "repurchase_quick": num(large["resolved quickly"][0], ".3f"),
+        "repurchase_small_silent": num(small["did not complain"][0], ".3f"),
+        "repurchase_small_quick": num(small["resolved quickly"][0], ".3f"),
         "repurchase_accused": num(shares["accused of fraud"], ".3f"),
         "accused_failures": num(repurchase["accused of fraud"][1]),
     }
     return Output(
         tables={"facts": facts_table, "repurchase": repurchase_table},
         values=values,
-        figures={"repurchase": _repurchase_figure(repurchase)},
+        figures={"repurchase": _repurchase_figure(by_loss)},
     )
 
 
-def _repurchase_figure(repurchase: dict[str, tuple[float, float]]) -> Figure:
-    fig = Figure(figsize=(8, 4), layout="constrained")
-    ax = fig.subplots()
-    outcomes = list(repurchase)
-    x = np.arange(len(outcomes))
-    model = [repurchase[o][0] for o in outcomes]
-    tarp = [TARP_REPURCHASE[o] if TARP_REPURCHASE[o] is not None else np.nan for o in outcomes]
-    label = f"model: repurchase within {REPURCHASE_WINDOW_MONTHS} months of a failure"
-    ax.bar(x - 0.2, model, 0.4, label=label)
-    ax.bar(x + 0.2, tarp, 0.4, label="TARP: repurchase, losses over $100")
-    ax.set_xticks(x, [o.replace(", ", ",\n") for o in outcomes])
-    ax.set_ylim(0, 1)
-    ax.set_ylabel("share who buy again")
-    ax.legend(fontsize="small", loc="lower right")
-    ax.grid(axis="y", alpha=0.3)
-    ax.set_title("Repurchase after a failure, by complaint outcome: the model and TARP")
+def _market(size: str) -> str:
+    """The purchases of the market a TARP series is measured in, in words."""
+    changes = PURCHASE_SIZES[size]
+    return f"basket {num(changes['basket_value_usd'])} USD"
+
+
+def _repurchase_figure(by_loss: dict[str, dict[str, tuple[float, float, float]]]) -> Figure:
+    fig = Figure(figsize=(10, 4), layout="constrained")
+    axes = fig.subplots(1, len(by_loss), sharey=True)
+    for ax, (size, series) in zip(axes, by_loss.items(), strict=True):
+        outcomes = list(series)
+        x = np.arange(len(outcomes))
+        bound = "over" if size == "large" else "under"
+        ax.bar(x - 0.2, [series[o][0] for o in outcomes], 0.4, label=f"model ({_market(size)})")
+        ax.bar(x + 0.2, [series[o][2] for o in outcomes], 0.4, label="TARP")
+        ax.set_xticks(x, [o.replace(", ", ",\n") for o in outcomes], fontsize="small")
+        ax.set_ylim(0, 1)
+        ax.set_title(f"losses {bound} ${LOSS_BOUNDS_USD[size]:g}")
+        ax.legend(fontsize="small", loc="upper left")
+        ax.grid(axis="y", alpha=0.3)
+    axes[0].set_ylabel(f"share who buy again within {REPURCHASE_WINDOW_MONTHS} months")
+    fig.suptitle("Repurchase after a failure, by complaint outcome: the model and TARP")
     return fig
 
 
@@ -153,6 +164,8 @@ STUDY = Study(
         "tarp_reading",
         "repurchase_silent",
         "repurchase_quick",
+        "repurchase_small_silent",
+        "repurchase_small_quick",
         "repurchase_accused",
         "accused_failures",
     ),
