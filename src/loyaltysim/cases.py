@@ -767,7 +767,8 @@ _CASE_LIST = (
         mechanism="Management takes up the public complaints first, reverses front-line "
         "deflections and adds a strong personal recovery; recovered complainers praise the "
         "firm in public. The case's market makes a fifth of strong experiences public (the "
-        "default is 5%); in the default market the gain is within the noise.",
+        "default is 5%); in the default market the praise reaches too few to pay for "
+        "management's time.",
         assumptions=(
             Assumption(
                 "effect_management_recovery",
