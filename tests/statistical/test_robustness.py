@@ -16,9 +16,7 @@ from loyaltysim.cases import CASES, Assumption, Case, get_case
 from loyaltysim.errors import ParameterError
 
 BASE = ls.Policy.preset("always_compensate")
-ESCALATE = BASE.with_rules(
-    "escalate", recovery=ls.EscalateToManagement(capacity_per_1000=1.0)
-)
+ESCALATE = BASE.with_rules("escalate", recovery=ls.EscalateToManagement(capacity_per_1000=1.0))
 #: ceo_phone_call's public market, small: escalating pays when management time is cheap enough.
 PUBLIC = {"public_share": 0.2, "public_reach": 100, "n_customers": 2_000, "horizon_months": 24}
 

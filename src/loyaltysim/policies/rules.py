@@ -9,7 +9,6 @@ parameters are dataclass fields declared with
 from __future__ import annotations
 
 import math
-
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
