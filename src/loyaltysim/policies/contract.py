@@ -166,8 +166,17 @@ class Rule(ABC):  # noqa: B024 - abstract methods live on the dimension bases
 
     @property
     def label(self) -> str:
-        """Short label: the registry name, with parameters if any."""
-        params = [format_number(value) for value in rule_parameters(self).values()]
+        """Short label: the registry name, with parameters if any.
+
+        Numbers and choices are listed in order; a flag only where it differs
+        from its default, by name (``verify(announced=True)``).
+        """
+        defaults = rule_parameters(type(self))
+        params = [
+            f"{key}={value}" if isinstance(value, bool) else format_number(value)
+            for key, value in rule_parameters(self).items()
+            if not (isinstance(value, bool) and value == defaults[key])
+        ]
         return f"{self.name}({', '.join(params)})" if params else self.name
 
 
