@@ -25,7 +25,7 @@ import numpy as np
 
 from loyaltysim.comparison import Comparison, compare
 from loyaltysim.errors import ParameterError
-from loyaltysim.params import close_match
+from loyaltysim.params import MAX_RUNS, close_match
 from loyaltysim.policies import (
     DropUnprofitable,
     EscalateToManagement,
@@ -84,6 +84,7 @@ class Case:
         scenario: Scenario | None = None,
         progress: bool = False,
         seed: Any = NOT_GIVEN,
+        max_runs: int = MAX_RUNS,
     ) -> CaseResult:
         """Compare the case's policies and read the result.
 
@@ -94,6 +95,7 @@ class Case:
                 :attr:`scenario`).
             progress: Show a progress bar.
             seed: The old name of ``rng`` (deprecated).
+            max_runs: The most runs allowed (see :func:`~loyaltysim.compare`).
         """
         rng = renamed_seed(rng, seed, "Case.run", default=2026)
         comparison = compare(
@@ -102,6 +104,7 @@ class Case:
             replications=replications or self.replications,
             rng=rng,
             progress=progress,
+            max_runs=max_runs,
         )
         return CaseResult(self, comparison)
 
