@@ -90,7 +90,7 @@ def check_writable(option: str, path: str | Path, *, folder: bool = False) -> No
             os.write(fd, b"\0" * 4096)
         finally:
             os.close(fd)
-            os.unlink(probe)
+            Path(probe).unlink(missing_ok=True)
     except OSError as exc:
         raise ParameterError(
             option, str(path), "a path this user can write", f"{existing}: {_reason(exc)}"

@@ -76,3 +76,14 @@ def test_a_rule_that_exits_or_kills_its_worker_fails_its_task_and_the_sweep_goes
     else:  # its worker died: the task failed, every run of it with the reason
         assert len(failed) == 4 and honest[failed.index].all()
         assert failed["error"].str.contains("its worker process died").all()
+
+
+@pytest.mark.slow
+def test_a_comparison_whose_worker_dies_is_one_error_naming_the_replication():
+    from loyaltysim import Scenario, compare
+    from loyaltysim.errors import PluginError
+
+    killing = Policy(claims=KillingAboveHonesty(), name="killing")
+    market = Scenario(n_customers=500, horizon_months=12, honesty_mean=0.9)
+    with pytest.raises(PluginError, match=r"replication \d: its worker process died"):
+        compare(market, ["always_compensate", killing], replications=2, rng=1, workers=2)

@@ -224,9 +224,7 @@ def execute(
         ParameterError: Bad ``workers`` or ``scheduler``, or more memory
             than the machine has.
     """
-    executor = executor_name(workers, scheduler)
-    check_memory(experiment.largest_scenario, at_once=_local_workers(executor, workers))
-    with Executor(executor, workers, scheduler) as runner:
+    with _executor(experiment, workers, scheduler) as runner:
         yield from runner.run(experiment, tasks, chunk, raise_errors)
 
 
@@ -263,9 +261,19 @@ def executor_name(workers: int | None, scheduler: str | None) -> str:
     return executor
 
 
-def _local_workers(executor: str, workers: int | None) -> int:
-    """Runs held in this machine's memory at once (none here for a remote Dask cluster)."""
-    return (workers or 1) if executor != "dask" else 0
+def _executor(
+    experiment: Experiment, workers: int | None, scheduler: str | None, security: Any = None
+) -> Executor:
+    """The executor of the options, once they and the memory they need are checked.
+
+    Raises:
+        ParameterError: Bad options (:func:`executor_name`), or more memory
+            than this machine has for the runs its workers hold at once.
+    """
+    executor = executor_name(workers, scheduler)
+    local = 0 if executor == "dask" and scheduler != "local" else (workers or 1)
+    check_memory(experiment.largest_scenario, at_once=local)
+    return Executor(executor, workers, scheduler, security)
 
 
 class Executor:
@@ -406,16 +414,12 @@ def sweep(
         OutputError: A result cannot be written (the finished ones are kept).
     """
     experiment = as_experiment(experiment)
-    executor = executor_name(workers, scheduler)  # bad options fail before the folder is touched
-    check_memory(experiment.largest_scenario, at_once=_local_workers(executor, workers))
+    executor = _executor(experiment, workers, scheduler, security)  # before the folder is touched
     points, replications, _ = experiment.size
     total = points * replications
     start = time.perf_counter()
     failed = 0
-    with (
-        Executor(executor, workers, scheduler, security) as runner,  # connects first
-        ResultStore(out, experiment) as store,
-    ):
+    with executor as runner, ResultStore(out, experiment) as store:  # connects first
         store.open(overwrite=overwrite)
         done = store.done()
         tasks = plan_tasks(experiment, done=done)
@@ -445,7 +449,7 @@ def sweep(
         ran=len(tasks),
         failed_runs=failed,
         seconds=time.perf_counter() - start,
-        executor=executor,
+        executor=executor.executor,
         workers=workers or 1,
         damaged=len(store.damaged),
     )

@@ -293,7 +293,8 @@ class FolderLock:
         try:
             _lock_file(fd)
         except BlockingIOError:
-            holder = os.pread(fd, 1000, 0).decode("utf-8", "replace")
+            os.lseek(fd, 0, os.SEEK_SET)
+            holder = os.read(fd, 1000).decode("utf-8", "replace")
             os.close(fd)
             raise ParameterError(
                 "--out",
@@ -308,7 +309,8 @@ class FolderLock:
         started = datetime.datetime.now().astimezone().isoformat(timespec="seconds")
         holder = json.dumps({"pid": os.getpid(), "host": socket.gethostname(), "since": started})
         os.ftruncate(fd, 0)
-        os.pwrite(fd, holder.encode(), 0)
+        os.lseek(fd, 0, os.SEEK_SET)
+        os.write(fd, holder.encode())
         self._fd = fd
 
     def release(self) -> None:
