@@ -40,6 +40,11 @@ def brief(value: object) -> str:
         text = repr(value)
     except Exception as exc:  # a plug-in's object whose repr fails
         text = f"<{type(value).__name__} (its repr raised {type(exc).__name__})>"
+    return _cut(text)
+
+
+def _cut(text: str) -> str:
+    """``text``, or its first :data:`BRIEF_CHARACTERS` characters and its length."""
     if len(text) <= BRIEF_CHARACTERS:
         return text
     return f"{text[:BRIEF_CHARACTERS]}... ({len(text):,} characters)"
@@ -72,7 +77,7 @@ class ParameterError(LoyaltysimError, ValueError):
 
     Args:
         name: The parameter's name as the user wrote it (``"failure_rate"``,
-            ``"policy.claims"``).
+            ``"policy.claims"``; a long one is shown by its start).
         got: The value received (a long one is shown by its start: :func:`brief`).
         accepts: What the parameter accepts, in words
             (``"a number in [0, 1]"``).
@@ -90,7 +95,7 @@ class ParameterError(LoyaltysimError, ValueError):
         self.accepts = accepts
         self.hint = hint
         said = "unknown parameter" if unknown else f"got {brief(got)}"
-        message = f"{name}: {said}; accepts {accepts}"
+        message = f"{_cut(name)}: {said}; accepts {accepts}"
         if hint:
             message += f" ({hint})"
         super().__init__(message)

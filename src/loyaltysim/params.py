@@ -270,6 +270,10 @@ def specs_of(cls: type, prefix: str = "") -> list[ParameterSpec]:
     ]
 
 
+#: Words longer than this get no "did you mean" (no name is near; comparing would be slow).
+_LONGEST_MATCHED = 200
+
+
 # --- checks every front end shares ----------------------------------------------------------
 def close_match(word: object, options: Iterable[str]) -> str:
     """A "did you mean" hint for ``word`` among ``options``, or ``""``.
@@ -278,7 +282,7 @@ def close_match(word: object, options: Iterable[str]) -> str:
         >>> close_match("failur_rate", ["failure_rate", "gross_margin"])
         "did you mean 'failure_rate'?"
     """
-    if not isinstance(word, str):
+    if not isinstance(word, str) or len(word) > _LONGEST_MATCHED:
         return ""
     match = difflib.get_close_matches(word, list(options), n=1)
     return f"did you mean {match[0]!r}?" if match else ""

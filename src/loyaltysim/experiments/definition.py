@@ -53,6 +53,7 @@ from loyaltysim.model import peak_bytes
 from loyaltysim.params import (
     MAX_RUNS,
     RAISE_MAX_RUNS,
+    ParameterSpec,
     at_most,
     check_known,
     close_match,
@@ -93,10 +94,7 @@ class Uncertainty:
 
     def __post_init__(self) -> None:
         label = f"uncertainties.{self.name}"
-        try:
-            spec = Scenario.spec(self.name)
-        except ParameterError as exc:
-            raise ParameterError(label, exc.got, exc.accepts, exc.hint, unknown=True) from None
+        spec = _scenario_spec(self.name, label)
         if self.levels is not None:
             if not self.levels:
                 raise ParameterError(label, [], "a non-empty list of levels")
@@ -188,6 +186,14 @@ class Uncertainty:
         return list(self.ppf(np.linspace(0.0, 1.0, n)))
 
 
+def _scenario_spec(name: str, label: str) -> ParameterSpec:
+    """The declaration of scenario parameter ``name``; an unknown one is reported as ``label``."""
+    try:
+        return Scenario.spec(name)
+    except ParameterError as exc:
+        raise ParameterError(label, exc.got, exc.accepts, exc.hint, unknown=True) from None
+
+
 def _policy_variants(name: str, spec: Any, max_runs: int = MAX_RUNS) -> list[Policy]:
     """A ``[policies]`` entry: one policy, or one per value of each list-valued key."""
     if isinstance(spec, str):
@@ -266,6 +272,8 @@ class Experiment:
                     row,
                     "a table of scenario parameters, e.g. { n_customers = 5000 }",
                 )
+            for key in row:
+                _scenario_spec(key, f"table.points[{index}].{key}")
         object.__setattr__(self, "table", tuple(dict(row) for row in self.table))
         if not isinstance(self.scenario, Mapping):
             raise ParameterError("scenario", self.scenario, "a table of scenario parameters")

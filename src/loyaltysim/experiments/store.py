@@ -227,11 +227,12 @@ class ResultStore:
             for file in _part_files(self.path / part):
                 key = _task_of(file)
                 everything[key].append(file)
-                if part in parts and part not in found[key]:
-                    if _verified_bytes(file, fingerprint) is None:
-                        self.damaged.append(file)
-                    else:
-                        found[key][part] = file
+                if part not in parts:
+                    continue
+                if _verified_bytes(file, fingerprint) is None:
+                    self.damaged.append(file)
+                elif part not in found[key]:  # a second whole file of a task is left out
+                    found[key][part] = file
         finished = {key for key, files in found.items() if len(files) == len(parts)}
         for key, files in everything.items():
             for file in files:
@@ -473,16 +474,14 @@ def read_parts(folder: Path, policies: list[str], fingerprint: str | None = None
     frames, damaged, seen = [], [], set()
     for file in _part_files(folder):
         key = _task_of(file)
-        if key in seen:
-            continue  # a second file of a task (a kill while it was redone): the first counts
         frame = _read_part(file, fingerprint, key, policies)
         if frame is None:
             if file.exists():  # not removed meanwhile by a sweep starting
                 damaged.append(file)
-            continue
-        seen.add(key)
-        if not frame.empty:
-            frames.append(frame)
+        elif key not in seen:  # a second whole file of a task is left out
+            seen.add(key)
+            if not frame.empty:
+                frames.append(frame)
     if damaged:
         more = f" and {len(damaged) - 1} more" if len(damaged) > 1 else ""
         raise ParameterError(
