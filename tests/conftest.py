@@ -3,13 +3,15 @@
 The suite is laid out by kind of test:
 
 - ``tests/unit``: single modules (scenario, policies, networks, model, simulation,
-  experiment definitions, command-line input, packaging);
+  experiment definitions, command-line input, files in and out, packaging), and a
+  Hypothesis property test of the accounts over valid scenarios and rules;
 - ``tests/mechanisms``: one file per submodel or policy dimension, each test failing
   without its mechanism;
 - ``tests/statistical``: distributions over many runs (calibration, closed forms,
   docking, the case library, the network generators against networkx);
 - ``tests/system``: end to end (the command running simulations, sweeps killed and
-  resumed, the app in a headless browser);
+  resumed, results folders under faults, worker processes after a kill, the app in a
+  headless browser);
 - ``tests/docs``: the README's examples and the documents agreeing with the set-up.
 
 Lanes: ``pytest -m "not slow" tests/unit tests/mechanisms tests/docs`` is the fast lane

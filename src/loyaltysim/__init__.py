@@ -34,7 +34,9 @@ _EXPORTS: dict[str, str] = {
     "get_case": "loyaltysim.cases",
     "CustomerAgent": "loyaltysim.agents",
     "LoyaltysimError": "loyaltysim.errors",
+    "OutputError": "loyaltysim.errors",
     "ParameterError": "loyaltysim.errors",
+    "PluginError": "loyaltysim.errors",
     "ScenarioFileError": "loyaltysim.errors",
     "LoyaltyModel": "loyaltysim.model",
     "Population": "loyaltysim.population",
@@ -112,7 +114,13 @@ if TYPE_CHECKING:  # what the names are, for type checkers and editors
     from loyaltysim.agents import CustomerAgent
     from loyaltysim.cases import CASES, get_case
     from loyaltysim.comparison import Comparison, compare
-    from loyaltysim.errors import LoyaltysimError, ParameterError, ScenarioFileError
+    from loyaltysim.errors import (
+        LoyaltysimError,
+        OutputError,
+        ParameterError,
+        PluginError,
+        ScenarioFileError,
+    )
     from loyaltysim.model import LoyaltyModel
     from loyaltysim.policies import (
         NAMED_POLICIES,

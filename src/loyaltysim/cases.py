@@ -39,7 +39,7 @@ from loyaltysim.errors import ParameterError
 from loyaltysim.experiments.analysis import Results
 from loyaltysim.experiments.definition import Experiment
 from loyaltysim.experiments.execution import collect
-from loyaltysim.params import close_match, format_number, significant, whole_number
+from loyaltysim.params import MAX_RUNS, close_match, format_number, significant, whole_number
 from loyaltysim.policies import (
     DropUnprofitable,
     EscalateToManagement,
@@ -158,6 +158,7 @@ class Case:
         scenario: Scenario | None = None,
         progress: bool = False,
         seed: Any = NOT_GIVEN,
+        max_runs: int = MAX_RUNS,
     ) -> CaseResult:
         """Compare the case's policies and read the result.
 
@@ -168,6 +169,7 @@ class Case:
                 :attr:`scenario`).
             progress: Show a progress bar.
             seed: The old name of ``rng`` (deprecated).
+            max_runs: The most runs allowed (see :func:`~loyaltysim.compare`).
         """
         rng = renamed_seed(rng, seed, "Case.run", default=2026)
         comparison = compare(
@@ -176,6 +178,7 @@ class Case:
             replications=replications or self.replications,
             rng=rng,
             progress=progress,
+            max_runs=max_runs,
         )
         return CaseResult(self, comparison)
 

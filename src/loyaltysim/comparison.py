@@ -27,7 +27,7 @@ from loyaltysim.errors import ParameterError
 from loyaltysim.experiments.definition import Experiment
 from loyaltysim.experiments.execution import collect
 from loyaltysim.outcomes import KEY_OUTCOMES
-from loyaltysim.params import whole_number
+from loyaltysim.params import MAX_RUNS, whole_number
 from loyaltysim.policies import NAMED_POLICIES, Policy, resolve_policy
 from loyaltysim.scenario import Scenario
 from loyaltysim.seeding import NOT_GIVEN, as_seed_sequence, renamed_seed, seed_record
@@ -161,6 +161,7 @@ def compare(
     rng: int | np.random.SeedSequence | None = 0,
     progress: bool = False,
     workers: int | None = None,
+    max_runs: int = MAX_RUNS,
     seed: Any = NOT_GIVEN,
 ) -> Comparison:
     """Run several policies on one scenario with paired replications.
@@ -172,6 +173,8 @@ def compare(
         rng: Root seed; replication ``r`` uses its child ``r``.
         progress: Show a progress bar (terminal or notebook).
         workers: Worker processes (default: this process).
+        max_runs: The most runs (replications x policies) allowed (see
+            :class:`~loyaltysim.experiments.Experiment`).
         seed: The old name of ``rng`` (deprecated).
 
     Returns:
@@ -190,6 +193,7 @@ def compare(
         replications=replications,
         monthly_every=1,
         name="compare",
+        max_runs=max_runs,
     )
     root = as_seed_sequence(rng)
     table, months = collect(

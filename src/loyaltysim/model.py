@@ -13,16 +13,19 @@ Example:
 
 from __future__ import annotations
 
+from dataclasses import fields
+
 import mesa
 import networkx as nx
 import numpy as np
 
 from loyaltysim.agents import CustomerAgent
-from loyaltysim.errors import ParameterError
+from loyaltysim.errors import ParameterError, PluginError
 from loyaltysim.firm import Firm
 from loyaltysim.month import Month
 from loyaltysim.network import GraphNetwork, SocialNetwork, build_network
 from loyaltysim.outcomes import Books
+from loyaltysim.params import MEMORY_SHARE, format_number, machine_memory_bytes
 from loyaltysim.policies import (
     CAPRICES,
     CLAIMS,
@@ -35,6 +38,7 @@ from loyaltysim.policies import (
     PRUNING,
     RECOVERY,
     Policy,
+    plugin_call,
     resolve_policy,
 )
 from loyaltysim.population import Population
@@ -55,10 +59,59 @@ from loyaltysim.submodels import (
     word_of_mouth,
 )
 
-__all__ = ["AGENTS_AUTO_LIMIT", "LoyaltyModel"]
+__all__ = [
+    "AGENTS_AUTO_LIMIT",
+    "PEAK_BYTES_PER_CONTACT",
+    "PEAK_BYTES_PER_PERSON",
+    "LoyaltyModel",
+    "check_memory",
+    "peak_bytes",
+]
 
 #: Populations up to this size get a CustomerAgent per person at start.
 AGENTS_AUTO_LIMIT = 1_000
+#: Peak memory of a run per person, network aside, in bytes: the population's arrays (about
+#: 130 bytes), the month's uniform block (44) and the month's temporaries, rounded up from
+#: ``benchmarks/throughput.py`` (346 bytes a person in all at N = 1,000,000, 60 months).
+PEAK_BYTES_PER_PERSON = 320
+#: Peak memory per contact of the social network while it is built and held, in bytes.
+PEAK_BYTES_PER_CONTACT = 24
+
+
+def peak_bytes(scenario: Scenario) -> int:
+    """About the most memory one run of ``scenario`` holds at once, in bytes."""
+    contacts = 0 if scenario.network == "complete" else scenario.network_mean_degree
+    return scenario.n_customers * (PEAK_BYTES_PER_PERSON + PEAK_BYTES_PER_CONTACT * contacts)
+
+
+def check_memory(scenario: Scenario, at_once: int = 1, name: str = "n_customers") -> None:
+    """Refuse, before it starts, work whose runs would not fit in this machine's memory.
+
+    Args:
+        scenario: The largest market of the work.
+        at_once: Runs held in memory at the same time (worker processes).
+        name: The parameter to name in the message.
+
+    Raises:
+        ParameterError: ``at_once`` runs of ``scenario`` need more than
+            :data:`~loyaltysim.params.MEMORY_SHARE` of the machine's memory.
+    """
+    memory = machine_memory_bytes()
+    need = peak_bytes(scenario) * at_once
+    if memory is None or need <= MEMORY_SHARE * memory:
+        return
+    runs = f"{at_once} runs at once of " if at_once > 1 else "a run of "
+    raise ParameterError(
+        name,
+        scenario.n_customers,
+        f"a market whose runs fit in this machine's memory ({_gigabytes(memory)} GB)",
+        f"{runs}{scenario.n_customers:,} people needs about {_gigabytes(need)} GB at its peak; "
+        f"use fewer people{' or fewer workers' if at_once > 1 else ''}",
+    )
+
+
+def _gigabytes(nbytes: float) -> str:
+    return format_number(nbytes / 1e9, ".1f")
 
 
 class LoyaltyModel(mesa.Model):
@@ -110,6 +163,7 @@ class LoyaltyModel(mesa.Model):
         mesa_rng = int(rng) if isinstance(rng, int | np.integer) else np.random.default_rng(seed)
         super().__init__(rng=mesa_rng)
         self.params = scenario if scenario is not None else Scenario()
+        check_memory(self.params)
         self.policy = resolve_policy(policy)
         self.seed_sequence = seed
         n = self.params.n_customers
@@ -131,6 +185,12 @@ class LoyaltyModel(mesa.Model):
             (d, d.submodel) for d in DIMENSIONS.values() if d.submodel is not None
         ]
         self.datacollector = ledger.LedgerCollector(self.ledger)
+        #: Code from outside the package runs each month (a user's rule or dimension): the
+        #: state is then checked every month, otherwise once, after the last.
+        self._plugged = bool(self._added_submodels) or any(
+            not type(rule).__module__.startswith("loyaltysim.")
+            for rule in self.policy.rules.values()
+        )
         self._customers: dict[int, CustomerAgent] = {}
         if inspect_agents if inspect_agents is not None else n <= AGENTS_AUTO_LIMIT:
             for i in range(n):
@@ -164,7 +224,14 @@ class LoyaltyModel(mesa.Model):
         listening.listen(population, firm, scenario, policy.rule(LISTENING), month)
         pruning.prune(population, scenario, policy.rule(PRUNING), month)
         for dimension, submodel in self._added_submodels:  # dimensions added outside the package
-            submodel(population, scenario, policy.rule(dimension), month)
+            plugin_call(
+                f"dimension {dimension.name}: submodel {getattr(submodel, '__name__', submodel)}",
+                submodel,
+                population,
+                scenario,
+                policy.rule(dimension),
+                month,
+            )
         satisfaction.update_satisfaction(population, scenario, month)
         word_of_mouth.spread(population, self.network, scenario, month)
         churn.churn(population, scenario, month)
@@ -174,6 +241,27 @@ class LoyaltyModel(mesa.Model):
         self.last_month = month
         if t >= scenario.horizon_months:
             self.running = False
+        if self._plugged or not self.running:
+            self._check_state(t)
+
+    def _check_state(self, month: int) -> None:
+        """Fail the run when a person's state is no longer a number (a plug-in wrote NaN).
+
+        Every month when a rule or dimension from outside the package is in
+        play, else after the last month (a sum per array: NaN spreads to it).
+
+        Raises:
+            PluginError: A float array of the population holds NaN.
+        """
+        population = self.population
+        for f in fields(population):
+            values = getattr(population, f.name)
+            if values.dtype.kind == "f" and not np.isfinite(values.sum()):
+                raise PluginError(
+                    f"population.{f.name} holds NaN or an infinity after month {month} under "
+                    f"policy {self.policy.name!r}: a rule or submodel wrote it (the state must "
+                    "stay finite numbers)"
+                )
 
     def books(self) -> Books:
         """The run's books so far: every monthly ledger column, and the population."""

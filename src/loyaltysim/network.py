@@ -18,6 +18,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from loyaltysim.errors import ParameterError
+from loyaltysim.population import keep_freed_blocks
 from loyaltysim.scenario import Scenario
 
 __all__ = ["GraphNetwork", "SocialNetwork", "WellMixed", "build_network"]
@@ -185,6 +186,7 @@ def build_network(scenario: Scenario, seed: np.random.SeedSequence) -> SocialNet
     n, k = scenario.n_customers, scenario.network_mean_degree
     if scenario.network == "complete":
         return WellMixed(n)
+    keep_freed_blocks(n)
     rng = np.random.default_rng(seed)
     if scenario.network == "watts_strogatz":
         edges = watts_strogatz_edges(n, k, scenario.network_rewiring, rng)

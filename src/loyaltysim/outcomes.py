@@ -23,6 +23,7 @@ Example:
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
@@ -230,13 +231,24 @@ def _total(column: str) -> Callable[[Books], float]:
 
 
 def _ratio(numerator: float, denominator: float) -> float:
-    return numerator / denominator if denominator else float("nan")
+    """A share; 0 of nothing is 0 (a summary holds no NaN)."""
+    return numerator / denominator if denominator else 0.0
 
 
 def _retention(books: Books) -> float:
-    """``(1 - churned / customers at risk) ** 12`` over the run."""
+    """``(1 - churned / customers at risk) ** 12`` over the run; 0 if no one was ever at risk."""
     at_risk = books.total("active", "churned")
-    return (1.0 - books.total("churned") / at_risk) ** 12 if at_risk else float("nan")
+    return (1.0 - books.total("churned") / at_risk) ** 12 if at_risk else 0.0
+
+
+def _last_of_customers(column: str) -> Callable[[Books], float]:
+    """A column's last month, which is NaN when no one is a customer then: 0 instead."""
+
+    def last(books: Books) -> float:
+        value = books.last(column)
+        return 0.0 if math.isnan(value) else value
+
+    return last
 
 
 def _cohort_value(books: Books) -> float:
@@ -323,7 +335,7 @@ OUTCOMES: dict[str, Outcome] = {
             "annual_retention",
             "annual retention",
             "share/year",
-            "(1 - churned / customers at risk)^12 over the run",
+            "(1 - churned / customers at risk)^12 over the run (0 if no one was ever a customer)",
             _MAX,
             _retention,
             ".3f",
@@ -344,7 +356,7 @@ OUTCOMES: dict[str, Outcome] = {
             "fraud_share_of_claims",
             "fraud share of claims",
             "share",
-            "fraudulent claims over all claims",
+            "fraudulent claims over all claims (0 without claims)",
             _INFO,
             lambda b: _ratio(b.total("claims_fraudulent"), b.total(*_CLAIMS)),
             ".3f",
@@ -473,18 +485,19 @@ OUTCOMES: dict[str, Outcome] = {
             "final_mean_satisfaction",
             "final satisfaction",
             "satisfaction",
-            "mean satisfaction of active customers in the last month, on [-1, 1]",
+            "mean satisfaction of active customers in the last month, on [-1, 1] (0 without "
+            "customers)",
             _MAX,
-            lambda b: b.last("mean_satisfaction"),
+            _last_of_customers("mean_satisfaction"),
             ".3f",
         ),
         _outcome(
             "final_nps",
             "final NPS",
             "share",
-            "share of active promoters minus detractors in the last month",
+            "share of active promoters minus detractors in the last month (0 without customers)",
             _MAX,
-            lambda b: b.last("nps"),
+            _last_of_customers("nps"),
             ".3f",
         ),
     )

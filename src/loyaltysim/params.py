@@ -15,6 +15,11 @@ small utilities every front end shares: one "did you mean" hint
 whole-number check (:func:`whole_number`), one number formatter
 (:func:`format_number`) and the ``--set`` value parser (:func:`parse_value`).
 
+The stated limits live here too (:data:`MAX_RUNS`, :data:`WORKERS_PER_CORE`,
+:data:`MAX_INPUT_BYTES`, :data:`MEMORY_SHARE`), with the one check that
+refuses a value beyond its limit (:func:`at_most`) and what the machine has
+(:func:`usable_cores`, :func:`machine_memory_bytes`).
+
 Example:
     >>> from dataclasses import dataclass
     >>> @dataclass(frozen=True)
@@ -34,6 +39,7 @@ from __future__ import annotations
 import dataclasses
 import difflib
 import math
+import os
 import tomllib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -43,12 +49,19 @@ from loyaltysim.errors import ParameterError
 
 __all__ = [
     "DISPERSION_MEANING",
+    "MAX_INPUT_BYTES",
+    "MAX_RUNS",
+    "MEMORY_SHARE",
+    "RAISE_MAX_RUNS",
+    "WORKERS_PER_CORE",
     "ParameterSpec",
+    "at_most",
     "check_known",
     "close_match",
     "dispersion",
     "effect",
     "format_number",
+    "machine_memory_bytes",
     "money",
     "param",
     "parse_value",
@@ -56,6 +69,7 @@ __all__ = [
     "share",
     "significant",
     "specs_of",
+    "usable_cores",
     "whole_number",
 ]
 
@@ -266,6 +280,10 @@ def specs_of(cls: type, prefix: str = "") -> list[ParameterSpec]:
     ]
 
 
+#: Words longer than this get no "did you mean" (no name is near; comparing would be slow).
+_LONGEST_MATCHED = 200
+
+
 # --- checks every front end shares ----------------------------------------------------------
 def close_match(word: object, options: Iterable[str]) -> str:
     """A "did you mean" hint for ``word`` among ``options``, or ``""``.
@@ -274,7 +292,7 @@ def close_match(word: object, options: Iterable[str]) -> str:
         >>> close_match("failur_rate", ["failure_rate", "gross_margin"])
         "did you mean 'failure_rate'?"
     """
-    if not isinstance(word, str):
+    if not isinstance(word, str) or len(word) > _LONGEST_MATCHED:
         return ""
     match = difflib.get_close_matches(word, list(options), n=1)
     return f"did you mean {match[0]!r}?" if match else ""
@@ -318,6 +336,51 @@ def whole_number(name: str, value: Any, minimum: int = 0) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
         raise ParameterError(name, value, f"a whole number >= {minimum}")
     return int(value)
+
+
+# --- stated limits --------------------------------------------------------------------------
+#: The most runs (design points x replications x policies) an experiment, a comparison or a
+#: case makes unless the caller raises it (``--max-runs N``; ``max_runs=`` from Python):
+#: about two hours of the default market (N = 10,000, 60 months) on one core.
+MAX_RUNS = 100_000
+#: What a message refusing more than :data:`MAX_RUNS` says to do.
+RAISE_MAX_RUNS = "a stated limit: raise it with --max-runs N, or max_runs= from Python"
+#: Local worker processes (``--workers``) allowed per usable core of this machine; more
+#: would only queue for the cores and multiply the memory.
+WORKERS_PER_CORE = 4
+#: The largest scenario or experiment file read, in bytes (a file is a few kilobytes; a
+#: ``table`` design of 100,000 points is about 5 MB).
+MAX_INPUT_BYTES = 10_000_000
+#: The share of this machine's memory that the runs held at once may need.
+MEMORY_SHARE = 0.8
+
+
+def at_most(name: str, value: int | float, limit: int | float, unit: str, hint: str = "") -> None:
+    """Refuse ``value`` above its stated ``limit``, in one line.
+
+    Example:
+        >>> at_most("--workers", 100_000, 8, "workers")
+        Traceback (most recent call last):
+        ...
+        loyaltysim.errors.ParameterError: --workers: got 100000; accepts at most 8 workers
+    """
+    if value > limit:
+        raise ParameterError(name, value, f"at most {format_number(limit, ',')} {unit}", hint)
+
+
+def usable_cores() -> int:
+    """The cores this process may run on (its CPU affinity where the system reports one)."""
+    if hasattr(os, "sched_getaffinity"):
+        return max(1, len(os.sched_getaffinity(0)))
+    return max(1, os.cpu_count() or 1)
+
+
+def machine_memory_bytes() -> int | None:
+    """This machine's physical memory in bytes, or ``None`` where the system does not say."""
+    try:
+        return int(os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES"))
+    except (AttributeError, ValueError, OSError):
+        return None
 
 
 # --- reading and writing values -------------------------------------------------------------

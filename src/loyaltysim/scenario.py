@@ -22,13 +22,13 @@ from __future__ import annotations
 
 import dataclasses
 import functools
-import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from loyaltysim.errors import ParameterError, ScenarioFileError
+from loyaltysim._io import read_toml
+from loyaltysim.errors import ParameterError, ScenarioFileError, brief
 from loyaltysim.params import (
     ParameterSpec,
     close_match,
@@ -1039,33 +1039,26 @@ def load_scenario_file(path: str | Path) -> tuple[dict[str, Any], dict[str, Any]
 
     The file may hold a ``[scenario]`` table (market parameters) and a
     ``[policy]`` table (see :meth:`loyaltysim.policies.Policy.from_spec`);
-    nothing else. Values are not validated here.
+    nothing else. Values are not validated here. The file is UTF-8 (a
+    byte-order mark is allowed) of at most
+    :data:`~loyaltysim.params.MAX_INPUT_BYTES`.
 
     Raises:
-        ScenarioFileError: The file is missing, unreadable, not TOML, or has
-            other top-level entries.
+        ScenarioFileError: The file is missing, unreadable, too large, not
+            TOML, or has other top-level entries.
     """
     path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise ScenarioFileError(f"{path}: no such scenario file") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ScenarioFileError(f"{path}: cannot read the scenario file ({exc})") from None
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise ScenarioFileError(f"{path}: not valid TOML ({exc})") from None
+    data = read_toml(path, "scenario")
     unknown = sorted(set(data) - {"scenario", "policy"})
     if unknown:
         raise ScenarioFileError(
-            f"{path}: unexpected top-level entry {unknown[0]!r}; a scenario file holds a "
+            f"{path}: unexpected top-level entry {brief(unknown[0])}; a scenario file holds a "
             "[scenario] table and optionally a [policy] table"
         )
     tables = []
     for key in ("scenario", "policy"):
         table = data.get(key, {})
         if not isinstance(table, dict):
-            raise ScenarioFileError(f"{path}: {key!r} must be a table, got {table!r}")
+            raise ScenarioFileError(f"{path}: {key!r} must be a table, got {brief(table)}")
         tables.append(table)
     return tables[0], tables[1]

@@ -201,3 +201,19 @@ def test_the_design_wide_interval_takes_each_replication_as_one_observation(tmp_
     # the seeds are common across points, so pooling the runs as if independent would be narrower
     _, naive_low, _ = interval(difference.to_numpy())
     assert naive_low > low
+
+
+def test_a_rule_calling_sys_exit_is_recorded_and_the_sweep_goes_on(tmp_path):
+    from loyaltysim.policies import Policy
+    from tests.system.failing_rule import ExitingAboveHonesty
+
+    exiting = Policy(claims=ExitingAboveHonesty(), name="exiting")
+    experiment = tiny(policies=(Policy.preset("always_compensate"), exiting), replications=2)
+    summary = sweep(experiment, tmp_path, progress=False)
+    runs = runs_of(tmp_path, experiment)
+    failed = runs[runs["status"] == "failed"]
+    assert summary.ran == 8 and summary.failed_runs == len(failed) == 4
+    assert (failed["policy"] == "exiting").all()
+    assert (
+        failed["error"].str.contains(r"ExitingAboveHonesty.verify\(\) raised SystemExit: 3").all()
+    )

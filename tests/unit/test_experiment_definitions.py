@@ -3,6 +3,7 @@ refused before anything runs or is written."""
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 import numpy as np
@@ -117,3 +118,37 @@ def test_an_impossible_design_point_is_named(tmp_path):
 def test_example_experiments_are_valid():
     for path in sorted((ROOT / "experiments").glob("*.toml")):
         assert Experiment.from_toml(path).size[0] > 0, path
+
+
+@pytest.mark.parametrize(
+    ("design", "samples"),
+    [("factorial", 16), ("lhs", 7), ("sobol", 8), ("morris", 3), ("table", 1)],
+)
+def test_the_size_is_counted_before_any_point_is_made(design, samples):
+    if design == "table":
+        experiment = tiny(design="table", uncertainties=(), table=({"honesty_mean": 0.7},) * 5)
+    else:
+        experiment = tiny(design=design, samples=samples)
+    assert experiment.planned_points() == len(experiment.points())
+
+
+def test_the_run_limit_is_stated_raisable_and_not_part_of_the_definition():
+    with pytest.raises(ParameterError, match=r"runs \(4 points x 3 replications x 2 policies\)"):
+        tiny(max_runs=23)
+    allowed = tiny(max_runs=24)
+    assert allowed.fingerprint == tiny().fingerprint and "max_runs" not in allowed.to_dict()
+    start = time.perf_counter()
+    with pytest.raises(ParameterError, match="at most 100,000 runs"):
+        tiny(design="lhs", samples=10**8)
+    with pytest.raises(ParameterError, match="at most 100,000 variants"):
+        Experiment.from_dict(
+            {"policies": {"t": {"claims": "threshold", "claims_threshold_usd": [1.0] * 200_000}}}
+        )
+    assert time.perf_counter() - start < 2
+
+
+def test_the_largest_market_of_the_design_sizes_the_memory_check():
+    experiment = tiny(
+        uncertainties=(Uncertainty("n_customers", levels=(300, 2_000, 500)),), scenario={}
+    )
+    assert experiment.largest_scenario.n_customers == 2_000

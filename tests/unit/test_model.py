@@ -9,8 +9,10 @@ import pandas as pd
 import pytest
 
 import loyaltysim as ls
-from loyaltysim import LoyaltyModel, ParameterError, Scenario
-from loyaltysim.submodels.ledger import COLUMNS, SERVICE_COSTS
+from loyaltysim import LoyaltyModel, ParameterError, Policy, Scenario
+from loyaltysim.errors import PluginError
+from loyaltysim.submodels.ledger import COLUMNS
+from tests.helpers import assert_accounts_balance
 
 
 def test_the_model_is_a_mesa_model_advanced_with_run_for(small):
@@ -88,22 +90,7 @@ def test_policies_with_the_same_seed_meet_the_same_people_and_network(small):
 )
 def test_accounting_identities_hold_every_month(policy, network):
     scenario = Scenario(n_customers=800, horizon_months=18, network=network, failure_rate=0.1)
-    monthly = ls.run(scenario, policy, rng=2).monthly
-    costs = monthly["cost_of_goods_usd"] + monthly[list(SERVICE_COSTS)].sum(axis=1)
-    np.testing.assert_allclose(monthly["profit_usd"], monthly["revenue_usd"] - costs)
-    counts = monthly["prospects"] + monthly["active"] + monthly["lapsed"]
-    assert (counts == scenario.n_customers).all()
-    t = np.asarray(monthly.index)
-    np.testing.assert_allclose(
-        monthly["discounted_profit_usd"],
-        monthly["profit_usd"] / (1 + scenario.monthly_discount_rate) ** t,
-    )
-    claims = monthly[["claims_genuine", "claims_mistaken", "claims_fraudulent"]].sum(axis=1)
-    settled = monthly[["claims_paid", "claims_rejected", "claims_deflected"]].sum(axis=1)
-    assert (settled == claims).all()
-    assert (
-        monthly["false_accusations"] + monthly["frauds_detected"] == monthly["claims_rejected"]
-    ).all()
+    assert_accounts_balance(scenario, ls.run(scenario, policy, rng=2).monthly)
 
 
 def test_customer_values_add_up_to_the_firms_profit(small):
@@ -161,3 +148,35 @@ def test_network_generators_have_the_requested_mean_degree():
     for network in ("watts_strogatz", "barabasi_albert", "erdos_renyi"):
         model = LoyaltyModel(Scenario(n_customers=4_000, network=network), rng=1)
         assert model.network.degree().mean() == pytest.approx(8, rel=0.05), network
+
+
+def test_a_market_that_loses_every_customer_has_no_nan_in_its_summary():
+    result = ls.run(Scenario(n_customers=300, horizon_months=12, base_monthly_churn=1.0), rng=1)
+    assert not any(np.isnan(v) for v in result.summary.values())
+    assert result.summary["final_mean_satisfaction"] == 0 == result.summary["final_nps"]
+    nobody = Scenario(n_customers=300, horizon_months=3, initial_active_share=0.0)
+    summary = ls.run(nobody, rng=1).summary
+    assert not any(np.isnan(v) for v in summary.values())
+
+
+def test_a_market_too_large_for_the_machine_is_refused_before_it_is_drawn(monkeypatch):
+    monkeypatch.setattr("loyaltysim.model.machine_memory_bytes", lambda: 2 * 10**9)
+    with pytest.raises(ParameterError, match=r"n_customers: got 10000000; .*needs about 5.\d GB"):
+        LoyaltyModel(Scenario(n_customers=10_000_000), rng=1)
+    LoyaltyModel(Scenario(n_customers=1_000), rng=1)  # fits
+
+
+def test_the_state_is_checked_every_month_only_with_a_plug_in(monkeypatch):
+    from tests.system.failing_rule import WritingNaN
+
+    checked = []
+    original = LoyaltyModel._check_state
+    monkeypatch.setattr(
+        LoyaltyModel, "_check_state", lambda self, t: checked.append(t) or original(self, t)
+    )
+    ls.run(Scenario(n_customers=300, horizon_months=4), rng=1)
+    assert checked == [4]
+    checked.clear()
+    with pytest.raises(PluginError):
+        ls.run(Scenario(n_customers=500, horizon_months=12), Policy(claims=WritingNaN()), rng=1)
+    assert checked == list(range(1, len(checked) + 1)) and len(checked) < 12

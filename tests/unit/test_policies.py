@@ -9,6 +9,7 @@ import pytest
 
 import loyaltysim as ls
 from loyaltysim import ClaimsRule, ParameterError, Policy
+from loyaltysim.errors import PluginError
 from loyaltysim.policies import (
     ClaimBatch,
     EscalateToManagement,
@@ -16,6 +17,7 @@ from loyaltysim.policies import (
     register_rule,
     unregister_rule,
 )
+from tests.helpers import cli
 
 
 def test_the_four_named_policies_differ_from_always_compensate_in_one_dimension():
@@ -200,3 +202,56 @@ class _MindReader(ClaimsRule):
 def test_check_rule_says_what_is_wrong_with_a_rule(rule, message):
     with pytest.raises(ParameterError, match=message):
         check_rule(rule)
+
+
+# --- plug-ins that fail: one line naming the rule, never a traceback -----------------------
+FAILING = "tests.system.failing_rule"
+
+
+@pytest.mark.parametrize(
+    ("rule", "message"),
+    [
+        (
+            "ExplodingAboveHonesty",
+            "policy.claims: ExplodingAboveHonesty.verify() raised RuntimeError: the claims "
+            "office burned down (failing_rule.py:",
+        ),
+        ("ExitingAboveHonesty", "ExitingAboveHonesty.verify() raised SystemExit: 3"),
+        ("WritingNaN", "population.satisfaction holds NaN or an infinity after month"),
+    ],
+)
+@pytest.mark.parametrize("command", ["run", "compare"])
+def test_a_plug_in_that_raises_exits_or_writes_nan_is_one_line_exit_2(
+    capsys, command, rule, message
+):
+    status, out, err = cli(
+        capsys,
+        command,
+        *("--set", "n_customers=500", "--set", "horizon_months=12", "--set", "honesty_mean=0.9"),
+        *("--set", f"policy.claims={FAILING}:{rule}", "--seed", "1"),
+        *(("--replications", "2") if command == "compare" else ()),
+    )
+    assert status == 2 and out == ""
+    assert message in err and err.count("\n") == 1 and "Traceback" not in err
+
+
+def test_a_plug_in_error_from_python_is_a_plugin_error(small):
+    from tests.system.failing_rule import WritingNaN
+
+    with pytest.raises(PluginError, match=r"population\.satisfaction holds NaN"):
+        ls.run(small, Policy(claims=WritingNaN()), rng=1)
+
+
+class RaisingAtConstruction(ClaimsRule):
+    name = "raising_at_construction"
+
+    def __init__(self):
+        raise RuntimeError("no")
+
+    def verify(self, claims, population):
+        return np.zeros(len(claims), dtype=bool)
+
+
+def test_a_rule_whose_constructor_raises_is_refused_in_one_line():
+    with pytest.raises(ParameterError, match=r"policy.claims: .*RuntimeError: no"):
+        Policy.from_spec({"claims": f"{__name__}:RaisingAtConstruction"})

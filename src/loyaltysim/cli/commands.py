@@ -19,7 +19,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from loyaltysim._io import write_atomic
+from loyaltysim._io import check_writable, write_atomic
 from loyaltysim.errors import ParameterError
 from loyaltysim.params import parse_value, whole_number
 
@@ -55,7 +55,7 @@ def _tables(args: argparse.Namespace) -> tuple[dict[str, Any], dict[str, Any]]:
 
 
 def _check_outputs(args: argparse.Namespace) -> None:
-    """Refuse bad output paths before any work is done."""
+    """Refuse bad or unwritable output paths before any work is done."""
     for option, path, suffixes in (
         ("--figure", args.figure, FIGURE_SUFFIXES),
         ("--csv", args.csv, (".csv",)),
@@ -63,11 +63,9 @@ def _check_outputs(args: argparse.Namespace) -> None:
     ):
         if path is None:
             continue
-        target = Path(path)
-        if target.suffix.lower() not in suffixes:
+        if Path(path).suffix.lower() not in suffixes:
             raise ParameterError(option, path, "a path ending in " + ", ".join(suffixes))
-        if target.exists() and target.is_dir():
-            raise ParameterError(option, path, "a file path, not a directory")
+        check_writable(option, path)
 
 
 def _progress(args: argparse.Namespace) -> bool:
@@ -161,7 +159,12 @@ def compare(args: argparse.Namespace) -> int:
     replications = whole_number("--replications", args.replications, minimum=1)
     _check_outputs(args)
     comparison = compare_policies(
-        scenario, policies, replications=replications, rng=args.seed, progress=_progress(args)
+        scenario,
+        policies,
+        replications=replications,
+        rng=args.seed,
+        progress=_progress(args),
+        max_runs=args.max_runs,
     )
     _emit(
         args,
@@ -215,7 +218,11 @@ def case(args: argparse.Namespace) -> int:
     )
     _check_outputs(args)
     result = chosen.run(
-        replications=replications, rng=args.seed, scenario=scenario, progress=_progress(args)
+        replications=replications,
+        rng=args.seed,
+        scenario=scenario,
+        progress=_progress(args),
+        max_runs=args.max_runs,
     )
     if args.robustness:
         result = result.with_robustness(
@@ -252,7 +259,9 @@ def calibrate(args: argparse.Namespace) -> int:
     policy = Policy.from_spec(policy_table) if policy_table else None
     replications = whole_number("--replications", args.replications, minimum=1)
     _check_outputs(args)
-    table = stylised_facts(scenario, policy, replications=replications, rng=args.seed)
+    table = stylised_facts(
+        scenario, policy, replications=replications, rng=args.seed, max_runs=args.max_runs
+    )
     if args.csv:
         write_atomic(args.csv, lambda p: table.to_csv(p, index=False))
     if args.json:
@@ -295,8 +304,7 @@ def sweep(args: argparse.Namespace) -> int:
     from loyaltysim.experiments import Experiment
     from loyaltysim.experiments import sweep as run_sweep
 
-    experiment = Experiment.from_toml(args.experiment)
-    print(experiment.describe(), file=sys.stderr)
+    experiment = Experiment.from_toml(args.experiment, max_runs=args.max_runs)
     try:
         summary = run_sweep(
             experiment,
@@ -305,6 +313,7 @@ def sweep(args: argparse.Namespace) -> int:
             scheduler=args.scheduler,
             overwrite=args.overwrite,
             progress=_progress(args),
+            announce=lambda line: print(line, file=sys.stderr),
         )
     except KeyboardInterrupt:
         print(
@@ -321,7 +330,7 @@ def report(args: argparse.Namespace) -> int:
     """``loyaltysim report``: tables and figures of a results folder."""
     from loyaltysim.experiments.analysis import report as write_report
 
-    text, _ = write_report(args.results, metric=args.metric)
+    text, _ = write_report(args.results, metric=args.metric, plugins=not args.no_plugins)
     print(text)
     return 0
 

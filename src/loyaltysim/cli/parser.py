@@ -11,6 +11,7 @@ import argparse
 
 from loyaltysim import __version__
 from loyaltysim.cli import commands
+from loyaltysim.params import MAX_RUNS
 from loyaltysim.policies.policy import NAMED_POLICIES
 
 __all__ = ["APP_PORT", "build_parser"]
@@ -40,6 +41,18 @@ def _scenario_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--json", action="store_true", help="print machine-readable JSON")
     p.add_argument("--csv", metavar="PATH", help="also write the results table as CSV")
     p.add_argument("--figure", metavar="PATH", help="also save a figure (.png, .pdf or .svg)")
+
+
+def _max_runs_option(p: argparse.ArgumentParser) -> None:
+    """``--max-runs``: the stated limit on the runs one command makes."""
+    p.add_argument(
+        "--max-runs",
+        type=int,
+        default=MAX_RUNS,
+        metavar="N",
+        help=f"most runs (points x replications x policies) to accept (default {MAX_RUNS:,}); "
+        "raise it on a machine that can run more",
+    )
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -82,6 +95,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p_cmp.add_argument("--replications", type=int, default=20, help="paired replications")
     p_cmp.add_argument("--no-progress", action="store_true", help="hide the progress bar")
+    _max_runs_option(p_cmp)
     p_cmp.set_defaults(handler=commands.compare)
 
     p_case = sub.add_parser(
@@ -110,6 +124,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="with --robustness: evenly spaced levels of each assumption's range (default 5)",
     )
     p_case.add_argument("--no-progress", action="store_true", help="hide the progress bar")
+    _max_runs_option(p_case)
     p_case.set_defaults(handler=commands.case, seed=2026)
 
     p_cal = sub.add_parser(
@@ -121,30 +136,56 @@ def build_parser() -> argparse.ArgumentParser:
     )
     _scenario_options(p_cal)
     p_cal.add_argument("--replications", type=int, default=4, help="runs pooled (default 4)")
+    _max_runs_option(p_cal)
     p_cal.set_defaults(handler=commands.calibrate, seed=0)
 
     p_sweep = sub.add_parser(
         "sweep",
         help="run a policy experiment (TOML) into a results folder; re-run to resume",
         description="Run every task of an experiment file, writing each finished task to "
-        "DIR at once; killed or interrupted, the same command resumes where it stopped.",
+        "DIR at once; killed or interrupted, the same command resumes where it stopped. "
+        "One sweep at a time writes DIR (a second is refused while the first runs); "
+        "damaged result files are found and their tasks run again.",
     )
     p_sweep.add_argument("experiment", help="experiment TOML file (see examples in experiments/)")
     p_sweep.add_argument("--out", required=True, metavar="DIR", help="results folder")
-    p_sweep.add_argument("--workers", type=int, default=None, help="worker processes (default 1)")
+    p_sweep.add_argument(
+        "--workers",
+        type=int,
+        default=None,
+        help="worker processes (default 1; at most 4 per core of this machine)",
+    )
     p_sweep.add_argument(
         "--scheduler",
         default=None,
         metavar="ADDRESS",
-        help="Dask scheduler address, or 'local' for a LocalCluster of --workers workers",
+        help="Dask scheduler address (tcp://host:8786; tls:// with Dask's TLS settings), or "
+        "'local' for a LocalCluster of --workers workers; the cluster runs the experiment's code "
+        "and returns pickled results, so it must be trusted",
     )
-    p_sweep.add_argument("--overwrite", action="store_true", help="discard results already in DIR")
+    p_sweep.add_argument(
+        "--overwrite",
+        action="store_true",
+        help="discard the results in DIR (any folder a sweep wrote, damaged or not); start anew",
+    )
     p_sweep.add_argument("--no-progress", action="store_true", help="hide the progress bar")
+    _max_runs_option(p_sweep)
     p_sweep.set_defaults(handler=commands.sweep)
 
-    p_rep = sub.add_parser("report", help="tables and figures of a results folder")
+    p_rep = sub.add_parser(
+        "report",
+        help="tables and figures of a results folder",
+        description="Tables and figures of a results folder, written to DIR/report. The folder's "
+        "metadata.json may name plug-in rules ('module:Class'), which are imported (their code "
+        "runs); --no-plugins reads a folder from elsewhere without importing them.",
+    )
     p_rep.add_argument("results", metavar="DIR", help="results folder written by sweep")
     p_rep.add_argument("--metric", default="npv_usd", help="run metric to compare (npv_usd)")
+    p_rep.add_argument(
+        "--no-plugins",
+        action="store_true",
+        help="import no plug-in rule the folder names; their policies are shown by name",
+    )
     p_rep.set_defaults(handler=commands.report)
 
     p_par = sub.add_parser(

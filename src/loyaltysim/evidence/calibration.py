@@ -25,6 +25,7 @@ import pandas as pd
 
 from loyaltysim.model import LoyaltyModel
 from loyaltysim.month import ACCUSED, NOT_RESOLVED, RESOLVED, RESOLVED_QUICKLY, SILENT
+from loyaltysim.params import MAX_RUNS, RAISE_MAX_RUNS, at_most, whole_number
 from loyaltysim.policies import Policy, ThresholdVerification, resolve_policy
 from loyaltysim.scenario import Scenario
 from loyaltysim.seeding import NOT_GIVEN, as_seed_sequence, renamed_seed, stream
@@ -279,6 +280,7 @@ def stylised_facts(
     replications: int = 4,
     rng: int | np.random.SeedSequence = 0,
     seed: Any = NOT_GIVEN,
+    max_runs: int = MAX_RUNS,
 ) -> pd.DataFrame:
     """Measure every fact of :data:`FACTS` on ``scenario`` (default: the default market).
 
@@ -291,12 +293,15 @@ def stylised_facts(
         replications: Independent runs pooled.
         rng: Root seed.
         seed: The old name of ``rng`` (deprecated).
+        max_runs: The most runs allowed (:data:`~loyaltysim.params.MAX_RUNS`).
 
     Returns:
         One row per fact: ``fact``, ``measure``, ``value``, ``low``,
         ``high``, ``within`` (the value is inside the tolerance) and ``source``.
     """
     scenario = scenario if scenario is not None else Scenario()
+    replications = whole_number("replications", replications, minimum=1)
+    at_most("replications", replications, max_runs, "runs", RAISE_MAX_RUNS)
     root = as_seed_sequence(renamed_seed(rng, seed, "stylised_facts", default=0))
     markets = {"": scenario, **{s: scenario.replace(**c) for s, c in PURCHASE_SIZES.items()}}
     records = {}

@@ -17,7 +17,6 @@ Example:
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -25,10 +24,11 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from loyaltysim._io import write_atomic
-from loyaltysim.errors import ParameterError
+from loyaltysim._io import check_writable, write_atomic
+from loyaltysim.errors import LoyaltysimError, ParameterError
 from loyaltysim.experiments.definition import MORRIS_LEVELS, Experiment
-from loyaltysim.experiments.store import METADATA, read_parts
+from loyaltysim.experiments.store import METADATA, POINTS, read_metadata, read_parts
+from loyaltysim.policies import DIMENSIONS, is_plugin
 from loyaltysim.statistics import interval, paired_differences
 
 __all__ = ["Results", "report"]
@@ -47,6 +47,8 @@ class Results:
         points: The design points (index ``point``).
         runs: One row per (point, replication, policy), in that order.
         monthly: The kept monthly rows (empty if none were kept).
+        stand_ins: Policies whose plug-in rules were not imported
+            (``plugins=False``): known by their names only.
     """
 
     path: Path
@@ -54,29 +56,49 @@ class Results:
     points: pd.DataFrame
     runs: pd.DataFrame
     monthly: pd.DataFrame
+    stand_ins: tuple[str, ...] = ()
 
     @classmethod
-    def load(cls, path: str | Path) -> Results:
+    def load(cls, path: str | Path, plugins: bool = True) -> Results:
         """Read a results folder (finished tasks only; a sweep may still be running).
 
+        Args:
+            path: The results folder.
+            plugins: Import the plug-in rules (``"module:Class"``) its
+                definition names, which runs their modules' code. With
+                ``False`` none is imported: the analysis needs only the
+                policies' names, and such a policy is rebuilt with its
+                dimension's neutral rule as a stand-in (:attr:`stand_ins`).
+
         Raises:
-            ParameterError: The folder is not a results folder.
+            ParameterError: Not a results folder, a damaged ``metadata.json``
+                or task file (named, with what to do), or a definition that
+                does not load.
         """
         path = Path(path)
-        meta_file = path / METADATA
-        if not meta_file.exists():
+        meta = read_metadata(path)
+        definition, stand_ins = meta["definition"], tuple[str, ...]()
+        if not plugins:
+            definition, stand_ins = _without_plugins(definition)
+        try:
+            experiment = Experiment.from_dict(definition, source=str(path / METADATA))
+        except LoyaltysimError as exc:
             raise ParameterError(
-                "results", str(path), "a folder written by `loyaltysim sweep` (with metadata.json)"
-            )
-        meta = json.loads(meta_file.read_text())
-        experiment = Experiment.from_dict(meta["definition"], source=str(meta_file))
+                "results", str(path), "a folder whose metadata.json defines an experiment", str(exc)
+            ) from None
         policies = [p.name for p in experiment.policies]
+        fingerprint = meta["fingerprint"]
+        try:
+            points = pd.read_parquet(path / POINTS)
+        except Exception:  # missing or damaged: the design is in the definition
+            points = experiment.points()
         return cls(
             path=path,
             experiment=experiment,
-            points=pd.read_parquet(path / "points.parquet"),
-            runs=read_parts(path / "runs", policies),
-            monthly=read_parts(path / "monthly", policies),
+            points=points,
+            runs=read_parts(path / "runs", policies, fingerprint),
+            monthly=read_parts(path / "monthly", policies, fingerprint),
+            stand_ins=stand_ins,
         )
 
     @classmethod
@@ -280,6 +302,27 @@ class Results:
         return baseline
 
 
+def _without_plugins(definition: dict[str, Any]) -> tuple[dict[str, Any], tuple[str, ...]]:
+    """The definition with every plug-in rule replaced by its dimension's neutral rule.
+
+    Returns:
+        The definition, and the names of the policies changed.
+    """
+    policies, changed = {}, []
+    for name, spec in definition.get("policies", {}).items():
+        if isinstance(spec, dict):
+            plugged = [d for d in DIMENSIONS if is_plugin(spec.get(d))]
+            if plugged:
+                changed.append(name)
+                spec = {
+                    key: value
+                    for key, value in spec.items()
+                    if not any(key == d or key.startswith(f"{d}_") for d in plugged)
+                }
+        policies[name] = spec
+    return {**definition, "policies": policies}, tuple(changed)
+
+
 # --- plots ------------------------------------------------------------------------------
 def plot_overall(results: Results, metric: str = "npv_usd") -> Any:
     """Point-range plot of each policy's paired difference vs the baseline."""
@@ -365,8 +408,15 @@ def plot_sensitivity(table: pd.DataFrame) -> Any:
 
 
 # --- report -----------------------------------------------------------------------------
-def report(path: str | Path, metric: str = "npv_usd") -> tuple[str, list[Path]]:
+def report(
+    path: str | Path, metric: str = "npv_usd", plugins: bool = True
+) -> tuple[str, list[Path]]:
     """Tables and figures of a results folder, written to ``<path>/report``.
+
+    Args:
+        path: The results folder.
+        metric: The run metric compared.
+        plugins: Import the plug-in rules the folder names (see :meth:`Results.load`).
 
     Returns:
         The text report and the files written.
@@ -376,9 +426,10 @@ def report(path: str | Path, metric: str = "npv_usd") -> tuple[str, list[Path]]:
     matplotlib.use("Agg", force=False)
     import matplotlib.pyplot as plt
 
-    results = Results.load(path)
+    results = Results.load(path, plugins=plugins)
     experiment = results.experiment
     out = results.path / "report"
+    check_writable("results", out, folder=True)
     written: list[Path] = []
 
     def save_table(name: str, table: pd.DataFrame) -> None:
@@ -398,8 +449,12 @@ def report(path: str | Path, metric: str = "npv_usd") -> tuple[str, list[Path]]:
         f"loyaltysim report — {experiment.describe()}",
         f"tasks finished: {done} of {points * replications}; failed runs: "
         f"{len(results.failures())}; metric: {metric}",
-        "",
     ]
+    if results.stand_ins:
+        lines.append(
+            "plug-ins not imported: " + ", ".join(results.stand_ins) + " known by name only"
+        )
+    lines.append("")
     overall = results.overall(metric)
     save_table("overall", overall)
     save_figure("overall", plot_overall(results, metric))

@@ -38,7 +38,6 @@ import hashlib
 import itertools
 import json
 import math
-import tomllib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -48,8 +47,18 @@ import numpy as np
 import pandas as pd
 import scipy.stats
 
-from loyaltysim.errors import ParameterError, ScenarioFileError
-from loyaltysim.params import check_known, close_match, whole_number
+from loyaltysim._io import read_toml
+from loyaltysim.errors import ParameterError, ScenarioFileError, brief
+from loyaltysim.model import peak_bytes
+from loyaltysim.params import (
+    MAX_RUNS,
+    RAISE_MAX_RUNS,
+    ParameterSpec,
+    at_most,
+    check_known,
+    close_match,
+    whole_number,
+)
 from loyaltysim.policies import Policy, resolve_policy
 from loyaltysim.scenario import Scenario
 from loyaltysim.seeding import as_seed_sequence, stream
@@ -84,8 +93,8 @@ class Uncertainty:
     mode: float | None = None
 
     def __post_init__(self) -> None:
-        spec = Scenario.spec(self.name)  # unknown names fail here
         label = f"uncertainties.{self.name}"
+        spec = _scenario_spec(self.name, label)
         if self.levels is not None:
             if not self.levels:
                 raise ParameterError(label, [], "a non-empty list of levels")
@@ -177,7 +186,15 @@ class Uncertainty:
         return list(self.ppf(np.linspace(0.0, 1.0, n)))
 
 
-def _policy_variants(name: str, spec: Any) -> list[Policy]:
+def _scenario_spec(name: str, label: str) -> ParameterSpec:
+    """The declaration of scenario parameter ``name``; an unknown one is reported as ``label``."""
+    try:
+        return Scenario.spec(name)
+    except ParameterError as exc:
+        raise ParameterError(label, exc.got, exc.accepts, exc.hint, unknown=True) from None
+
+
+def _policy_variants(name: str, spec: Any, max_runs: int = MAX_RUNS) -> list[Policy]:
     """A ``[policies]`` entry: one policy, or one per value of each list-valued key."""
     if isinstance(spec, str):
         spec = {"preset": spec}
@@ -187,6 +204,13 @@ def _policy_variants(name: str, spec: Any) -> list[Policy]:
     for key, values in grid.items():
         if not values:
             raise ParameterError(f"policies.{name}.{key}", values, "a non-empty list")
+    at_most(
+        f"policies.{name}",
+        math.prod(len(values) for values in grid.values()),
+        max_runs,
+        "variants (one per combination of the listed values)",
+        RAISE_MAX_RUNS,
+    )
     fixed = {k: v for k, v in spec.items() if k not in grid}
     variants = []
     for combo in itertools.product(*grid.values()) if grid else [()]:
@@ -217,6 +241,10 @@ class Experiment:
         monthly_every: Keep every ``k``-th month of the monthly table (0:
             run summaries only).
         name: A label.
+        max_runs: The most runs (points x replications x policies) allowed,
+            checked before any point is built (default
+            :data:`~loyaltysim.params.MAX_RUNS`); not part of the definition
+            (a results folder's fingerprint ignores it).
     """
 
     policies: tuple[Policy, ...]
@@ -230,12 +258,25 @@ class Experiment:
     seed: int = 0
     monthly_every: int = 0
     name: str = "experiment"
+    max_runs: int = field(default=MAX_RUNS, compare=False, repr=False)
+    _largest: Scenario | None = field(default=None, init=False, compare=False, repr=False)
 
     def __post_init__(self) -> None:
         policies = tuple(resolve_policy(p) for p in self.policies)
         object.__setattr__(self, "policies", policies)
         object.__setattr__(self, "uncertainties", tuple(self.uncertainties))
+        for index, row in enumerate(self.table):
+            if not isinstance(row, Mapping):
+                raise ParameterError(
+                    f"table.points[{index}]",
+                    row,
+                    "a table of scenario parameters, e.g. { n_customers = 5000 }",
+                )
+            for key in row:
+                _scenario_spec(key, f"table.points[{index}].{key}")
         object.__setattr__(self, "table", tuple(dict(row) for row in self.table))
+        if not isinstance(self.scenario, Mapping):
+            raise ParameterError("scenario", self.scenario, "a table of scenario parameters")
         object.__setattr__(self, "scenario", dict(self.scenario))
         if not policies:
             raise ParameterError("policies", [], "at least one policy")
@@ -258,6 +299,7 @@ class Experiment:
             ("seed", 0),
         ):
             whole_number(f"experiment.{key}", getattr(self, key), low)
+        whole_number("max_runs", self.max_runs, 1)
         varied = [u.name for u in self.uncertainties]
         for name in varied:
             if varied.count(name) > 1:
@@ -279,41 +321,53 @@ class Experiment:
             raise ParameterError("uncertainties", [], f"at least one for design {self.design!r}")
         if self.design == "sobol" and self.samples & (self.samples - 1):
             raise ParameterError("experiment.samples", self.samples, "a power of 2 for sobol")
+        points = self.planned_points()
+        at_most(
+            f"runs ({points:,} points x {self.replications:,} replications x "
+            f"{len(policies):,} policies)",
+            points * self.replications * len(policies),
+            self.max_runs,
+            "runs",
+            RAISE_MAX_RUNS,
+        )
         Scenario.from_dict(self.scenario)
-        for _ in self.scenarios():  # building each point's scenario validates it
-            pass
+        # building each point's scenario validates it; the largest sizes the memory check
+        object.__setattr__(self, "_largest", max(self.scenarios(), key=peak_bytes))
 
     # --- construction -------------------------------------------------------------------
     @classmethod
-    def from_dict(cls, data: Mapping[str, Any], source: str = "experiment") -> Experiment:
-        """Build from the tables of a TOML experiment (see the module docstring)."""
+    def from_dict(
+        cls, data: Mapping[str, Any], source: str = "experiment", max_runs: int = MAX_RUNS
+    ) -> Experiment:
+        """Build from the tables of a TOML experiment (see the module docstring).
+
+        Args:
+            data: The tables.
+            source: Where they come from, for the messages.
+            max_runs: The most runs allowed (see :class:`Experiment`).
+        """
         allowed = {"experiment", "scenario", "policies", "uncertainties", "table"}
         unknown = sorted(set(data) - allowed)
         if unknown:
             raise ScenarioFileError(
-                f"{source}: unexpected top-level entry {unknown[0]!r}; an experiment file holds "
-                "[experiment], [scenario], [policies], [uncertainties] and [table]"
+                f"{source}: unexpected top-level entry {brief(unknown[0])}; an experiment file "
+                "holds [experiment], [scenario], [policies], [uncertainties] and [table]"
             )
         tables = {}
         for key in allowed:
             table = data.get(key, {})
             if not isinstance(table, Mapping):
-                raise ScenarioFileError(f"{source}: {key!r} must be a table, got {table!r}")
+                raise ScenarioFileError(f"{source}: {key!r} must be a table, got {brief(table)}")
             tables[key] = dict(table)
         settings = tables["experiment"]
-        fields = {f.name for f in dataclasses.fields(cls)} - {
-            "policies",
-            "uncertainties",
-            "scenario",
-            "table",
-        }
+        fields = {f.name for f in dataclasses.fields(cls)} - _NOT_SETTINGS
         check_known(settings, fields, "experiment")
         if not tables["policies"]:
             raise ParameterError("policies", {}, "a [policies] table naming at least one policy")
         policies = [
             variant
             for name, spec in tables["policies"].items()
-            for variant in _policy_variants(name, spec)
+            for variant in _policy_variants(name, spec, max_runs)
         ]
         uncertainties = [Uncertainty.from_spec(k, v) for k, v in tables["uncertainties"].items()]
         points = tables["table"].get("points", [])
@@ -325,34 +379,26 @@ class Experiment:
             uncertainties=tuple(uncertainties),
             scenario=tables["scenario"],
             table=tuple(points),
+            max_runs=max_runs,
             **settings,
         )
 
     @classmethod
-    def from_toml(cls, path: str | Path) -> Experiment:
-        """Read an experiment file.
+    def from_toml(cls, path: str | Path, max_runs: int = MAX_RUNS) -> Experiment:
+        """Read an experiment file (UTF-8, at most :data:`~loyaltysim.params.MAX_INPUT_BYTES`).
 
         Raises:
-            ScenarioFileError: Missing, unreadable or not TOML, or bad layout.
+            ScenarioFileError: Missing, unreadable, too large or not TOML, or bad layout.
             ParameterError: A bad value, named by its place in the file.
         """
-        path = Path(path)
-        try:
-            data = tomllib.loads(path.read_text(encoding="utf-8"))
-        except FileNotFoundError:
-            raise ScenarioFileError(f"{path}: no such experiment file") from None
-        except (OSError, UnicodeDecodeError) as exc:
-            raise ScenarioFileError(f"{path}: cannot read the experiment file ({exc})") from None
-        except tomllib.TOMLDecodeError as exc:
-            raise ScenarioFileError(f"{path}: not valid TOML ({exc})") from None
-        return cls.from_dict(data, source=str(path))
+        return cls.from_dict(read_toml(path, "experiment"), source=str(path), max_runs=max_runs)
 
     def to_dict(self) -> dict[str, Any]:
         """The definition as plain data (TOML/JSON friendly; :meth:`from_dict` reads it back)."""
         settings = {
             f.name: getattr(self, f.name)
             for f in dataclasses.fields(self)
-            if f.name not in ("policies", "uncertainties", "scenario", "table")
+            if f.name not in _NOT_SETTINGS
         }
         out: dict[str, Any] = {
             "experiment": settings,
@@ -372,6 +418,24 @@ class Experiment:
         return hashlib.sha256(text.encode()).hexdigest()
 
     # --- the design ---------------------------------------------------------------------
+    def planned_points(self) -> int:
+        """How many design points the design makes, counted without making them."""
+        d = len(self.uncertainties)
+        if self.design == "table":
+            return len(self.table)
+        if self.design == "factorial":
+            return math.prod(
+                len(u.levels) if u.levels is not None else self.levels_per_range
+                for u in self.uncertainties
+            )
+        return self.samples * {"lhs": 1, "sobol": d + 2, "morris": d + 1}[self.design]
+
+    @property
+    def largest_scenario(self) -> Scenario:
+        """The design point's scenario whose run needs the most memory."""
+        assert self._largest is not None  # set by __post_init__
+        return self._largest
+
     @property
     def parameter_names(self) -> list[str]:
         """The varied parameters, in order."""
@@ -447,6 +511,10 @@ class Experiment:
             f"{self.name}: {self.design} design, {points} points x {reps} replications x "
             f"{policies} policies = {points * reps * policies:,} runs"
         )
+
+
+#: The dataclass fields of :class:`Experiment` that are not ``[experiment]`` settings.
+_NOT_SETTINGS = {"policies", "uncertainties", "scenario", "table", "max_runs", "_largest"}
 
 
 def _int_seed(seed: int) -> int:

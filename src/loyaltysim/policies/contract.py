@@ -17,7 +17,9 @@ This module holds what every rule and every dimension share:
   (:func:`register_rule`), from which policies, presets, parameter listings and
   the model's schedule are derived;
 * :func:`decide`, which calls a rule's decision method on the customer
-  records and checks its answer.
+  records and checks its answer, and :func:`plugin_call`, through which the
+  model calls code a user plugged in (what it raises, or a ``sys.exit`` in it,
+  fails the run with a :class:`~loyaltysim.errors.PluginError` naming the rule).
 """
 
 from __future__ import annotations
@@ -31,7 +33,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
 import numpy as np
 
-from loyaltysim.errors import ParameterError
+from loyaltysim.errors import LoyaltysimError, ParameterError, PluginError, describe_exception
 from loyaltysim.params import ParameterSpec, close_match, format_number, param, specs_of
 from loyaltysim.policies.records import CustomerRecords
 
@@ -50,6 +52,7 @@ __all__ = [
     "add_dimension",
     "decide",
     "dimension_of",
+    "plugin_call",
     "register_rule",
     "registered",
     "registered_rules",
@@ -382,6 +385,7 @@ def decide(rule: Rule, requests: Any, population: Population, *extra: Any) -> np
         ParameterError: The rule belongs to no dimension, reads a hidden
             variable or writes into the records, or its answer is not one
             valid value per request.
+        PluginError: The decision method raised or called ``sys.exit``.
     """
     dimension = dimension_of(rule)
     if dimension is None:
@@ -390,16 +394,22 @@ def decide(rule: Rule, requests: Any, population: Population, *extra: Any) -> np
     label = f"{type(rule).__name__}.{method}"
     records = CustomerRecords(population, reader=label, name=f"policy.{dimension.name}")
     size = len(requests)
-    try:
-        answer = np.asarray(getattr(rule, method)(requests, records, *extra))
-    except ValueError as exc:  # NumPy refusing a write into a read-only record
-        if isinstance(exc, ParameterError) or "read-only" not in str(exc):
-            raise
-        raise ParameterError(
-            f"policy.{dimension.name}",
-            f"{label} writing into the customer records",
-            "a rule that only reads the customer records (the model owns the state)",
-        ) from None
+
+    def read_only(*args: Any) -> Any:
+        try:
+            return getattr(rule, method)(*args)
+        except ValueError as exc:  # NumPy refusing a write into a read-only record
+            if isinstance(exc, ParameterError) or "read-only" not in str(exc):
+                raise
+            raise ParameterError(
+                f"policy.{dimension.name}",
+                f"{label} writing into the customer records",
+                "a rule that only reads the customer records (the model owns the state)",
+            ) from None
+
+    answer = np.asarray(
+        plugin_call(f"policy.{dimension.name}: {label}()", read_only, requests, records, *extra)
+    )
     numeric = dimension.answers_numbers
     wanted = "one positive number" if numeric else "one boolean"
     ok = answer.shape == (size,) and answer.dtype.kind in ("iuf" if numeric else "bi")
@@ -413,3 +423,26 @@ def decide(rule: Rule, requests: Any, population: Population, *extra: Any) -> np
             f"a rule whose {method}() returns {wanted} per request ({size})",
         )
     return answer if numeric else answer.astype(bool, copy=False)
+
+
+def plugin_call[T](where: str, call: Callable[..., T], *args: Any) -> T:
+    """Call code that a user may have plugged in (a rule's method, a dimension's submodel).
+
+    Args:
+        where: What is called, for the message
+            (``"policy.claims: VerifyRepeat.verify()"``).
+        call: The callable.
+        *args: Its arguments.
+
+    Raises:
+        PluginError: It raised, or called ``sys.exit``: one line naming
+            ``where`` and what it raised, and where
+            (:func:`~loyaltysim.errors.describe_exception`). loyaltysim's own
+            errors pass through as they are.
+    """
+    try:
+        return call(*args)
+    except LoyaltysimError:
+        raise
+    except (Exception, SystemExit) as exc:
+        raise PluginError(f"{where} raised {describe_exception(exc)}") from exc

@@ -12,11 +12,12 @@ Example:
 
 from __future__ import annotations
 
+import functools
 import importlib
 from collections.abc import Mapping
 from typing import Any, overload
 
-from loyaltysim.errors import ParameterError
+from loyaltysim.errors import LoyaltysimError, ParameterError, describe_exception
 from loyaltysim.params import close_match
 from loyaltysim.policies.contract import (
     DIMENSIONS,
@@ -28,7 +29,14 @@ from loyaltysim.policies.contract import (
     rule_parameters,
 )
 
-__all__ = ["NAMED_POLICIES", "PRESETS", "Policy", "parameter_rows", "resolve_policy"]
+__all__ = [
+    "NAMED_POLICIES",
+    "PRESETS",
+    "Policy",
+    "is_plugin",
+    "parameter_rows",
+    "resolve_policy",
+]
 
 #: The named policies every report compares: each differs from "the customer is always
 #: right" (``always_compensate``) in one dimension, as ``[policy]`` tables.
@@ -161,7 +169,7 @@ class Policy:
         Raises:
             ParameterError: ``name`` is not a named policy.
         """
-        if name not in PRESETS:
+        if not isinstance(name, str) or name not in PRESETS:
             raise ParameterError(
                 "policy", name, "one of " + ", ".join(NAMED_POLICIES), close_match(name, PRESETS)
             )
@@ -225,6 +233,14 @@ def _restore(name: str, rules: dict[str, Rule]) -> Policy:
     return Policy(name=name, **rules)
 
 
+def is_plugin(choice: object) -> bool:
+    """Whether a dimension's value in a ``[policy]`` table names a plug-in (``"module:Class"``).
+
+    Such a value imports the module and so runs its code (README, "Security and trust").
+    """
+    return isinstance(choice, str) and ":" in choice
+
+
 def _lookup_rule(dimension: Dimension[Any], choice: Any) -> type[Rule]:
     label = f"policy.{dimension.name}"
     known = dimension.rules
@@ -233,13 +249,21 @@ def _lookup_rule(dimension: Dimension[Any], choice: Any) -> type[Rule]:
         raise ParameterError(label, choice, accepts)
     if choice in known:
         return known[choice]
-    if ":" not in choice:
+    if not is_plugin(choice):
         raise ParameterError(label, choice, accepts, close_match(choice, known))
     module_name, _, attr = choice.partition(":")
+    names = [*module_name.split("."), *attr.split(".")]
+    if not all(name.isidentifier() for name in names):
+        raise ParameterError(
+            label, choice, accepts, "a plug-in is named 'package.module:ClassName', no dots first"
+        )
     try:
-        rule_cls = getattr(importlib.import_module(module_name), attr)
-    except (ImportError, AttributeError) as exc:
-        raise ParameterError(label, choice, accepts, f"cannot import it: {exc}") from None
+        found: Any = importlib.import_module(module_name)
+        rule_cls: type[Rule] = functools.reduce(getattr, attr.split("."), found)
+    except (Exception, SystemExit) as exc:  # ImportError, or whatever the module's code raised
+        raise ParameterError(
+            label, choice, accepts, f"cannot import it: {describe_exception(exc)}"
+        ) from None
     if dimension_of(rule_cls) is not dimension:
         raise ParameterError(label, choice, f"a subclass of {dimension.base.__name__}")
     return rule_cls
@@ -259,8 +283,12 @@ def _build_rule(dimension: Dimension[Any], rule_cls: type[Rule], params: dict[st
             )
     try:
         return rule_cls(**params)
-    except TypeError as exc:
-        raise ParameterError(f"policy.{dimension.name}", rule_cls, "a rule", str(exc)) from None
+    except LoyaltysimError:
+        raise
+    except (Exception, SystemExit) as exc:  # a plug-in's constructor may raise anything
+        raise ParameterError(
+            f"policy.{dimension.name}", rule_cls.__name__, "a rule", describe_exception(exc)
+        ) from None
 
 
 def resolve_policy(policy: Policy | str) -> Policy:
