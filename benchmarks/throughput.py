@@ -15,7 +15,7 @@ For each size N, on the default market (60 months, policy ``--policy``):
 - **many small runs**: ``--small-runs`` runs of N = 1,000 for 60 months back
   to back on one core: aggregate customer-months per second.
 
-The issue-5 targets are printed beside the measurements. Results go to
+The performance targets are printed beside the measurements. Results go to
 ``--json`` (default ``results/throughput.json``) with the versions and the CPU
 count. Not a test: nothing here asserts a speed.
 """
@@ -35,7 +35,7 @@ from loyaltysim.evidence.reference import CORE, ReferenceModel
 from loyaltysim.simulation import versions
 
 MONTHS = 60
-#: Issue 5's targets on the reference machine (one core).
+#: The performance targets on the reference machine (one core).
 TARGETS = {
     "customer_months_per_s": {10_000: 10e6, 100_000: 30e6},
     "build_s": {100_000: 0.5, 1_000_000: 5.0},
@@ -96,7 +96,7 @@ def measure_small_runs(runs: int, policy: str) -> float:
 
 
 def verdicts(rows: list[dict[str, float]], small: float) -> list[str]:
-    """One line per issue-5 target measured in this run: the target, the measurement, met or not."""
+    """One line per performance target measured here: the target, the measurement, met or not."""
     by_n = {row["n_customers"]: row for row in rows}
     lines = []
 
@@ -165,7 +165,7 @@ def main() -> None:
         f"\nmany small runs: {args.small_runs} runs of N = 1,000 x {MONTHS} months on one core: "
         f"{small / 1e6:.1f} M customer-months/s in aggregate"
     )
-    print("\ntargets (issue 5):")
+    print("\nperformance targets:")
     for line in verdicts(rows, small):
         print(f"  {line}")
     out = Path(args.json)

@@ -112,7 +112,10 @@ class Scenario:
         high=1_000,
         group="network",
         meaning="mean number of contacts per person (ignored for 'complete')",
-        source="stated assumption, the size used for the memory target of issue 5",
+        source=(
+            "stated assumption, the size at which the memory per customer is measured "
+            "(benchmarks/throughput.py)"
+        ),
     )
     network_rewiring: float = param(
         0.1,
