@@ -14,46 +14,47 @@ from loyaltysim.policies import ClaimsRule
 
 @dataclass(frozen=True)
 class ExplodingOnLargeClaims(ClaimsRule):
-    """Raises on a claim above 1,000 USD (a market of large claims); otherwise pays every claim."""
+    """Raises on a claim above 300 USD (a market of large claims); otherwise pays every claim."""
 
     name = "exploding"
 
     def verify(self, claims, records):
-        if np.any(claims.value_usd > 1_000):
+        if np.any(claims.value_usd > 300):
             raise RuntimeError("the claims office burned down")
         return np.zeros(len(claims), dtype=bool)
 
 
 @dataclass(frozen=True)
-class ExitingAboveHonesty(ClaimsRule):
-    """Calls ``sys.exit(3)`` when the market's mean honesty is high; otherwise pays every claim."""
+class ExitingOnLargeClaims(ClaimsRule):
+    """Calls ``sys.exit(3)`` on a claim above 300 USD; otherwise pays every claim."""
 
     name = "exiting"
 
-    def verify(self, claims, population):
-        if population.honesty.mean() > 0.8:
+    def verify(self, claims, records):
+        if np.any(claims.value_usd > 300):
             sys.exit(3)
         return np.zeros(len(claims), dtype=bool)
 
 
 @dataclass(frozen=True)
-class KillingAboveHonesty(ClaimsRule):
-    """Ends its process with ``os._exit(3)`` when the market's mean honesty is high."""
+class KillingOnLargeClaims(ClaimsRule):
+    """Ends its process with ``os._exit(3)`` on a claim above 300 USD."""
 
     name = "killing"
 
-    def verify(self, claims, population):
-        if population.honesty.mean() > 0.8:
+    def verify(self, claims, records):
+        if np.any(claims.value_usd > 300):
             os._exit(3)
         return np.zeros(len(claims), dtype=bool)
 
 
 @dataclass(frozen=True)
 class WritingNaN(ClaimsRule):
-    """Writes NaN into the customers' satisfaction, then pays every claim."""
+    """Writes NaN into the customers' state round the read-only records (a view's ``base`` is
+    the population's own array), then pays every claim."""
 
     name = "writing_nan"
 
-    def verify(self, claims, population):
-        population.satisfaction[claims.customers] = np.nan
+    def verify(self, claims, records):
+        records.cumulative_cost_usd.base[claims.customers] = np.nan
         return np.zeros(len(claims), dtype=bool)

@@ -58,7 +58,7 @@ def test_run_refuses_a_bad_claim_log_path_before_running(capsys, tmp_path, monke
     folder = tmp_path / "claims.parquet"
     folder.mkdir()
     status, _, err = cli(capsys, "run", *SMALL, "--claims", str(folder))
-    assert status == 2 and "a file path, not a directory" in err
+    assert status == 2 and "a file path, not a folder" in err
     assert list(tmp_path.iterdir()) == [folder] and not list(folder.iterdir())
 
 

@@ -100,17 +100,21 @@ def test_kills_at_any_moment_lose_nothing_and_need_no_file_deleted(tmp_path):
     path.write_text(SLOW)
     out = tmp_path / "killed"
     command = [sys.executable, "-m", "loyaltysim", "sweep", str(path), "--no-progress"]
-    finished = []
-    for delay in (0.3, 0.6, 1.0, 1.5, 2.5, 4.0):  # while it starts, sets up, and runs
+    for delay in (0.3, 0.6, 1.0, 1.5, 2.5, None):  # while it starts, sets up, and runs
         process = subprocess.Popen([*command, "--out", str(out)], stderr=subprocess.DEVNULL)
-        time.sleep(delay)
+        if delay is None:  # the last, once results are being written
+            deadline = time.monotonic() + 120
+            while time.monotonic() < deadline and not list(out.glob("runs/p*.parquet")):
+                time.sleep(0.05)
+        else:
+            time.sleep(delay)
         os.kill(process.pid, signal.SIGKILL)
         process.wait()
-        finished.append(len(list((out / "runs").glob("p*.parquet"))) if out.exists() else 0)
+    finished = len(list(out.glob("runs/p*.parquet")))
     resumed = subprocess.run(
         [*command, "--out", str(out)], capture_output=True, text=True, check=True
     )
-    assert "tasks run" in resumed.stdout and finished[-1] > 0, finished
+    assert f"{24 - finished} tasks run, {finished} already done" in resumed.stdout
     subprocess.run([*command, "--out", str(tmp_path / "whole")], check=True, capture_output=True)
     experiment = Experiment.from_toml(path)
     pd.testing.assert_frame_equal(runs_of(out, experiment), runs_of(tmp_path / "whole", experiment))
@@ -212,6 +216,12 @@ def test_a_folder_of_an_older_format_is_refused_until_overwritten(tmp_path):
     with pytest.raises(ParameterError, match="older loyaltysim"):
         sweep(experiment, tmp_path, progress=False)
     assert sweep(experiment, tmp_path, progress=False, overwrite=True).ran == 12
+
+
+def test_a_folder_swept_past_the_run_limit_is_read(tmp_path, monkeypatch):
+    sweep(tiny(max_runs=24), tmp_path, progress=False)
+    monkeypatch.setattr("loyaltysim.experiments.analysis.MAX_RUNS", 10)  # today's limit is lower
+    assert len(Results.load(tmp_path).runs) == 24
 
 
 def test_a_folder_with_other_files_is_never_cleared(tmp_path):

@@ -49,18 +49,25 @@ def test_policies_of_a_replication_share_the_population_and_draws(tmp_path):
     assert results.variance_reduction().loc["verify_first"] < 0.7
 
 
-def test_a_failing_run_is_recorded_and_the_sweep_goes_on(tmp_path):
+@pytest.mark.parametrize(
+    ("rule", "message"),
+    [
+        ("ExplodingOnLargeClaims", "RuntimeError: the claims office burned down"),
+        ("ExitingOnLargeClaims", r"ExitingOnLargeClaims.verify\(\) raised SystemExit: 3"),
+    ],
+)
+def test_a_failing_run_is_recorded_and_the_sweep_goes_on(tmp_path, rule, message):
     from loyaltysim.policies import Policy
-    from tests.system.failing_rule import ExplodingOnLargeClaims
+    from tests.system import failing_rule
 
-    exploding = Policy(claims=ExplodingOnLargeClaims(), name="exploding")
+    exploding = Policy(claims=getattr(failing_rule, rule)(), name="exploding")
     experiment = tiny(policies=(Policy.preset("always_compensate"), exploding), replications=2)
     summary = sweep(experiment, tmp_path, progress=False)
     runs = runs_of(tmp_path, experiment)
     failed = runs[runs["status"] == "failed"]
     assert summary.failed_runs == len(failed) > 0
     assert (failed["policy"] == "exploding").all()
-    assert failed["error"].str.contains("RuntimeError: the claims office burned down").all()
+    assert failed["error"].str.contains(message).all()
     assert (runs.loc[runs["policy"] == "always_compensate", "status"] == "ok").all()
     assert len(runs) == 4 * 2 * 2  # every task still ran
     assert len(Results.load(tmp_path).failures()) == len(failed)
@@ -201,19 +208,3 @@ def test_the_design_wide_interval_takes_each_replication_as_one_observation(tmp_
     # the seeds are common across points, so pooling the runs as if independent would be narrower
     _, naive_low, _ = interval(difference.to_numpy())
     assert naive_low > low
-
-
-def test_a_rule_calling_sys_exit_is_recorded_and_the_sweep_goes_on(tmp_path):
-    from loyaltysim.policies import Policy
-    from tests.system.failing_rule import ExitingAboveHonesty
-
-    exiting = Policy(claims=ExitingAboveHonesty(), name="exiting")
-    experiment = tiny(policies=(Policy.preset("always_compensate"), exiting), replications=2)
-    summary = sweep(experiment, tmp_path, progress=False)
-    runs = runs_of(tmp_path, experiment)
-    failed = runs[runs["status"] == "failed"]
-    assert summary.ran == 8 and summary.failed_runs == len(failed) == 4
-    assert (failed["policy"] == "exiting").all()
-    assert (
-        failed["error"].str.contains(r"ExitingAboveHonesty.verify\(\) raised SystemExit: 3").all()
-    )

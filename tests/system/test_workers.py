@@ -14,8 +14,8 @@ import pytest
 
 from loyaltysim.experiments import sweep
 from loyaltysim.policies import Policy
-from tests.helpers import tiny
-from tests.system.failing_rule import ExitingAboveHonesty, KillingAboveHonesty
+from tests.helpers import TINY, tiny
+from tests.system.failing_rule import ExitingOnLargeClaims, KillingOnLargeClaims
 from tests.system.test_sweeps import SLOW, runs_of
 
 EXECUTORS = {"loky": {}, "dask": {"scheduler": "local"}}
@@ -57,24 +57,28 @@ def test_no_worker_outlives_a_killed_sweep(tmp_path, executor):
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("rule", [ExitingAboveHonesty, KillingAboveHonesty])
+@pytest.mark.parametrize("rule", [ExitingOnLargeClaims, KillingOnLargeClaims])
 @pytest.mark.parametrize("executor", EXECUTORS)
 def test_a_rule_that_exits_or_kills_its_worker_fails_its_task_and_the_sweep_goes_on(
     tmp_path, executor, rule
 ):
     bad = Policy(claims=rule(), name="bad")
-    experiment = tiny(policies=(Policy.preset("always_compensate"), bad), replications=1)
+    # a market busy enough that every run of the large claims has one above 300 USD
+    market = {**TINY, "n_customers": 2_000}
+    experiment = tiny(
+        policies=(Policy.preset("always_compensate"), bad), replications=1, scenario=market
+    )
     summary = sweep(experiment, tmp_path, workers=2, progress=False, **EXECUTORS[executor])
     runs = runs_of(tmp_path, experiment)
     assert len(runs) == 4 * 2 and summary.ran == 4  # every task recorded
-    honest = runs["param_honesty_mean"] > 0.8  # the points where the rule fails
-    assert (runs.loc[~honest, "status"] == "ok").all()
+    large = runs["param_claim_value_usd"] > 100  # the points where the rule fails
+    assert (runs.loc[~large, "status"] == "ok").all()
     failed = runs[runs["status"] == "failed"]
-    if rule is ExitingAboveHonesty:  # its run is recorded; the task's other run is fine
-        assert list(failed["policy"]) == ["bad", "bad"] and honest[failed.index].all()
+    if rule is ExitingOnLargeClaims:  # its run is recorded; the task's other run is fine
+        assert list(failed["policy"]) == ["bad", "bad"] and large[failed.index].all()
         assert failed["error"].str.contains(r"raised SystemExit: 3 \(failing_rule.py").all()
     else:  # its worker died: the task failed, every run of it with the reason
-        assert len(failed) == 4 and honest[failed.index].all()
+        assert len(failed) == 4 and large[failed.index].all()
         assert failed["error"].str.contains("its worker process died").all()
 
 
@@ -83,7 +87,7 @@ def test_a_comparison_whose_worker_dies_is_one_error_naming_the_replication():
     from loyaltysim import Scenario, compare
     from loyaltysim.errors import PluginError
 
-    killing = Policy(claims=KillingAboveHonesty(), name="killing")
-    market = Scenario(n_customers=500, horizon_months=12, honesty_mean=0.9)
+    killing = Policy(claims=KillingOnLargeClaims(), name="killing")
+    market = Scenario(n_customers=500, horizon_months=12, claim_value_usd=2000)
     with pytest.raises(PluginError, match=r"replication \d: its worker process died"):
         compare(market, ["always_compensate", killing], replications=2, rng=1, workers=2)

@@ -212,12 +212,12 @@ FAILING = "tests.system.failing_rule"
     ("rule", "message"),
     [
         (
-            "ExplodingAboveHonesty",
-            "policy.claims: ExplodingAboveHonesty.verify() raised RuntimeError: the claims "
+            "ExplodingOnLargeClaims",
+            "policy.claims: ExplodingOnLargeClaims.verify() raised RuntimeError: the claims "
             "office burned down (failing_rule.py:",
         ),
-        ("ExitingAboveHonesty", "ExitingAboveHonesty.verify() raised SystemExit: 3"),
-        ("WritingNaN", "population.satisfaction holds NaN or an infinity after month"),
+        ("ExitingOnLargeClaims", "ExitingOnLargeClaims.verify() raised SystemExit: 3"),
+        ("WritingNaN", "population.cumulative_cost_usd holds NaN or an infinity after month"),
     ],
 )
 @pytest.mark.parametrize("command", ["run", "compare"])
@@ -227,7 +227,14 @@ def test_a_plug_in_that_raises_exits_or_writes_nan_is_one_line_exit_2(
     status, out, err = cli(
         capsys,
         command,
-        *("--set", "n_customers=500", "--set", "horizon_months=12", "--set", "honesty_mean=0.9"),
+        *(
+            "--set",
+            "n_customers=500",
+            "--set",
+            "horizon_months=12",
+            "--set",
+            "claim_value_usd=2000",
+        ),
         *("--set", f"policy.claims={FAILING}:{rule}", "--seed", "1"),
         *(("--replications", "2") if command == "compare" else ()),
     )
@@ -238,7 +245,7 @@ def test_a_plug_in_that_raises_exits_or_writes_nan_is_one_line_exit_2(
 def test_a_plug_in_error_from_python_is_a_plugin_error(small):
     from tests.system.failing_rule import WritingNaN
 
-    with pytest.raises(PluginError, match=r"population\.satisfaction holds NaN"):
+    with pytest.raises(PluginError, match=r"population\.cumulative_cost_usd holds NaN"):
         ls.run(small, Policy(claims=WritingNaN()), rng=1)
 
 

@@ -28,6 +28,7 @@ from loyaltysim._io import check_writable, write_atomic
 from loyaltysim.errors import LoyaltysimError, ParameterError
 from loyaltysim.experiments.definition import MORRIS_LEVELS, Experiment
 from loyaltysim.experiments.store import METADATA, POINTS, read_metadata, read_parts
+from loyaltysim.params import MAX_RUNS
 from loyaltysim.policies import DIMENSIONS, is_plugin
 from loyaltysim.statistics import interval, paired_differences
 
@@ -80,8 +81,10 @@ class Results:
         definition, stand_ins = meta["definition"], tuple[str, ...]()
         if not plugins:
             definition, stand_ins = _without_plugins(definition)
-        try:
-            experiment = Experiment.from_dict(definition, source=str(path / METADATA))
+        try:  # the runs it made may pass today's limit (a sweep with --max-runs)
+            experiment = Experiment.from_dict(
+                definition, source=str(path / METADATA), max_runs=max(MAX_RUNS, _runs_of(meta))
+            )
         except LoyaltysimError as exc:
             raise ParameterError(
                 "results", str(path), "a folder whose metadata.json defines an experiment", str(exc)
@@ -300,6 +303,14 @@ class Results:
         if baseline not in self.policies:
             raise ParameterError("baseline", baseline, "one of " + ", ".join(self.policies))
         return baseline
+
+
+def _runs_of(meta: dict[str, Any]) -> int:
+    """The runs a results folder's metadata says its experiment makes (0 if it does not say)."""
+    points, replications, policies = (meta.get(k) for k in ("points", "replications", "policies"))
+    if isinstance(points, int) and isinstance(replications, int) and isinstance(policies, list):
+        return points * replications * len(policies)
+    return 0
 
 
 def _without_plugins(definition: dict[str, Any]) -> tuple[dict[str, Any], tuple[str, ...]]:
