@@ -145,6 +145,17 @@ def test_the_command_line_starts_without_the_simulation_stack(module):
     assert out.stdout.strip() == "[]"
 
 
+#: The CDNOW benchmark's model library and what it brings; imported inside functions only.
+BAYESIAN_STACK = ("pymc_marketing", "pymc", "pytensor", "arviz")
+
+
+@pytest.mark.parametrize("module", ["loyaltysim", "loyaltysim.cli", "loyaltysim.evidence.cdnow"])
+def test_the_bayesian_stack_loads_only_when_a_model_is_fitted(module):
+    probe = f"import sys, {module}; print([m for m in {BAYESIAN_STACK!r} if m in sys.modules])"
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
+
+
 def test_every_public_module_imports_on_its_own():
     for module in _modules():
         if module.endswith("__main__") or module == "loyaltysim.app":

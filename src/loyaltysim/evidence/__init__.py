@@ -12,5 +12,8 @@ shows the numbers.
 - :mod:`~loyaltysim.evidence.docking` — the array model against the reference,
   outcome by outcome (Welch and Kolmogorov-Smirnov tests);
 - :mod:`~loyaltysim.evidence.calibration` — the stylised facts of the
-  literature, measured on a market.
+  literature, measured on a market;
+- :mod:`~loyaltysim.evidence.cdnow` — real customers: the CDNOW transaction
+  log, its calibration/holdout split, the holdout errors any model's forecast
+  is judged by, and BG/NBD as the first model.
 """
