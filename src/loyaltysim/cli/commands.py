@@ -22,6 +22,7 @@ from typing import Any
 from loyaltysim._io import check_writable, write_atomic
 from loyaltysim.errors import ParameterError
 from loyaltysim.params import parse_value, whole_number
+from loyaltysim.style import DPI
 
 __all__ = ["app", "calibrate", "case", "compare", "params", "report", "run", "sweep"]
 
@@ -90,7 +91,7 @@ def _emit(
     if args.csv:
         write_atomic(args.csv, write_csv)
     if args.figure:
-        write_atomic(args.figure, lambda p: figure().savefig(p, dpi=120))
+        write_atomic(args.figure, lambda p: figure().savefig(p, dpi=DPI))
     if args.json:
         print(json.dumps(outcome.to_dict(), indent=2, default=_json_default))
         return
@@ -330,7 +331,12 @@ def report(args: argparse.Namespace) -> int:
     """``loyaltysim report``: tables and figures of a results folder."""
     from loyaltysim.experiments.analysis import report as write_report
 
-    text, _ = write_report(args.results, metric=args.metric, plugins=not args.no_plugins)
+    text, _ = write_report(
+        args.results,
+        metric=args.metric,
+        plugins=not args.no_plugins,
+        challenger=args.challenger,
+    )
     print(text)
     return 0
 

@@ -180,7 +180,16 @@ def build_parser() -> argparse.ArgumentParser:
         "runs); --no-plugins reads a folder from elsewhere without importing them.",
     )
     p_rep.add_argument("results", metavar="DIR", help="results folder written by sweep")
-    p_rep.add_argument("--metric", default="npv_usd", help="run metric to compare (npv_usd)")
+    p_rep.add_argument(
+        "--metric", default="npv_usd", help="run metric to compare (default npv_usd)"
+    )
+    p_rep.add_argument(
+        "--challenger",
+        default=None,
+        metavar="POLICY",
+        help="policy the break-even map sets against the baseline (default: the one with the "
+        "largest paired difference over the design)",
+    )
     p_rep.add_argument(
         "--no-plugins",
         action="store_true",
