@@ -16,6 +16,9 @@ from loyaltysim.policies.policy import NAMED_POLICIES
 
 __all__ = ["APP_PORT", "build_parser"]
 
+#: What ``--no-progress`` hides.
+PROGRESS_HELP = "show no progress (a bar on a terminal, a line every few seconds in a log or pipe)"
+
 #: The port ``loyaltysim app`` serves on by default.
 APP_PORT = 8765
 
@@ -49,6 +52,9 @@ def _scenario_options(p: argparse.ArgumentParser, seed: int | None = None) -> No
     )
     p.add_argument("--json", action="store_true", help="print machine-readable JSON")
     p.add_argument("--csv", metavar="PATH", help="also write the results table as CSV")
+    p.add_argument(
+        "--xlsx", metavar="PATH", help="also write the results table as an Excel workbook"
+    )
     p.add_argument("--figure", metavar="PATH", help="also save a figure (.png, .pdf or .svg)")
 
 
@@ -105,7 +111,7 @@ def build_parser() -> argparse.ArgumentParser:
     p_cmp.add_argument(
         "--replications", type=int, default=20, help="paired replications (default %(default)s)"
     )
-    p_cmp.add_argument("--no-progress", action="store_true", help="hide the progress bar")
+    p_cmp.add_argument("--no-progress", action="store_true", help=PROGRESS_HELP)
     _max_runs_option(p_cmp)
     p_cmp.set_defaults(handler=commands.compare)
 
@@ -134,7 +140,7 @@ def build_parser() -> argparse.ArgumentParser:
         default=None,
         help="with --robustness: evenly spaced levels of each assumption's range (default 5)",
     )
-    p_case.add_argument("--no-progress", action="store_true", help="hide the progress bar")
+    p_case.add_argument("--no-progress", action="store_true", help=PROGRESS_HELP)
     _max_runs_option(p_case)
     p_case.set_defaults(handler=commands.case)
 
@@ -181,7 +187,7 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="discard the results in DIR (any folder a sweep wrote, damaged or not); start anew",
     )
-    p_sweep.add_argument("--no-progress", action="store_true", help="hide the progress bar")
+    p_sweep.add_argument("--no-progress", action="store_true", help=PROGRESS_HELP)
     _max_runs_option(p_sweep)
     p_sweep.set_defaults(handler=commands.sweep)
 
