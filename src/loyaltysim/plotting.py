@@ -62,7 +62,7 @@ def plot_comparison(comparison: Comparison) -> Figure:
     names = list(comparison.policies)
     colors = {name: f"C{i}" for i, name in enumerate(names)}
     rows = 0.9 + 0.3 * len(names)  # inches per policy panel
-    fig = Figure(figsize=(10, 2 * rows + 3.8), layout="constrained")
+    fig = Figure(figsize=(10, 2 * rows + 4.4), layout="constrained")
     forest, own, base = fig.subplots(3, 1, height_ratios=[rows, rows, 3.0])
     paired = comparison.paired().drop(baseline)
     if paired.empty:
@@ -84,7 +84,8 @@ def plot_comparison(comparison: Comparison) -> Figure:
     base.set_xlabel("month")
     base.set_ylabel("active customers (mean)")
     base.set_title("Customer base")
-    base.legend(loc="best")
+    # under the figure, not over the lines: long policy names fit without squeezing the panels
+    fig.legend(*base.get_legend_handles_labels(), loc="outside lower center", ncols=2)
     base.grid(alpha=0.3)
     fig.suptitle(textwrap.fill(comparison.verdict(), 110))
     return fig
