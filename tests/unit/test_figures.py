@@ -159,3 +159,6 @@ def test_the_break_even_colours_are_centred_on_zero():
     assert norm.vcenter == 0
     assert norm(-100.0) == pytest.approx(0.0)  # the darkest loss, not a pale one
     assert norm(0.0) == pytest.approx(0.5)
+    fig.canvas.draw()
+    labels = [t.get_text() for t in fig.axes[1].get_yticklabels()]
+    assert "0" in labels and any(label.startswith("\u2212") for label in labels)  # both sides

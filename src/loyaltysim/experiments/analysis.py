@@ -373,6 +373,7 @@ def plot_break_even(grid: pd.DataFrame) -> Any:
     """
     import matplotlib.pyplot as plt
     from matplotlib.colors import TwoSlopeNorm
+    from matplotlib.ticker import MaxNLocator
 
     x, y = grid.columns[:2]
     mean = grid.pivot(index=y, columns=x, values="difference")
@@ -402,6 +403,10 @@ def plot_break_even(grid: pd.DataFrame) -> Any:
     bar = fig.colorbar(
         mesh, label=f"{attrs.get('metric')}: {attrs.get('challenger')} - {attrs.get('baseline')}"
     )
+    # ticks on both sides of 0, each side spaced on its own scale (as its colours are)
+    sides = [MaxNLocator(3).tick_values(norm.vmin, 0.0), MaxNLocator(4).tick_values(0.0, norm.vmax)]
+    ticks = np.unique(np.concatenate(sides))
+    bar.set_ticks(ticks[(ticks >= norm.vmin) & (ticks <= norm.vmax)])
     if str(attrs.get("metric", "")).endswith("_usd"):
         bar.formatter = thousands_ticks(sign=True)
     ax.set_title("break-even: 0 on the solid line, 95% CI between the dashed ones")
