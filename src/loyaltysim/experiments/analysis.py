@@ -381,7 +381,8 @@ def plot_break_even(grid: pd.DataFrame) -> Any:
     values = mean.to_numpy()
     low, high = float(np.nanmin(values)), float(np.nanmax(values))
     limit = max(abs(low), abs(high)) or 1.0
-    norm = TwoSlopeNorm(0.0, vmin=low if low < 0 else -limit, vmax=high if high > 0 else limit)
+    vmin, vmax = (low if low < 0 else -limit), (high if high > 0 else limit)
+    norm = TwoSlopeNorm(0.0, vmin=vmin, vmax=vmax)
     mesh = ax.pcolormesh(
         np.arange(mean.shape[1] + 1),
         np.arange(mean.shape[0] + 1),
@@ -404,9 +405,9 @@ def plot_break_even(grid: pd.DataFrame) -> Any:
         mesh, label=f"{attrs.get('metric')}: {attrs.get('challenger')} - {attrs.get('baseline')}"
     )
     # ticks on both sides of 0, each side spaced on its own scale (as its colours are)
-    sides = [MaxNLocator(3).tick_values(norm.vmin, 0.0), MaxNLocator(4).tick_values(0.0, norm.vmax)]
+    sides = [MaxNLocator(3).tick_values(vmin, 0.0), MaxNLocator(4).tick_values(0.0, vmax)]
     ticks = np.unique(np.concatenate(sides))
-    bar.set_ticks(ticks[(ticks >= norm.vmin) & (ticks <= norm.vmax)])
+    bar.set_ticks([float(t) for t in ticks if vmin <= t <= vmax])
     if str(attrs.get("metric", "")).endswith("_usd"):
         bar.formatter = thousands_ticks(sign=True)
     ax.set_title("break-even: 0 on the solid line, 95% CI between the dashed ones")
