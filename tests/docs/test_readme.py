@@ -46,13 +46,15 @@ def test_an_output_block_is_what_its_command_prints(
     command, abridged, block, capsys, tmp_path, monkeypatch
 ):
     """The command runs in-process in an empty folder that sees the repository's examples;
-    a prompt line (``$ ...``) is not output; an abridged block is a run of the output's lines."""
+    a prompt line (``$ ...``) is not output; an abridged block is a run of the output's lines;
+    a failing command's block is its error."""
     (tmp_path / "examples").symlink_to(ROOT / "examples")
     monkeypatch.chdir(tmp_path)
     words = shlex.split(command)
     assert words[0] == "loyaltysim"
-    _, out, err = cli(capsys, *words[1:])
-    printed = (out + err).strip("\n").splitlines()
+    status, out, err = cli(capsys, *words[1:])
+    # what the command prints: its output, or its one-line error (progress goes to stderr too)
+    printed = (out if status == 0 else err).strip("\n").splitlines()
     expected = [line for line in block.strip("\n").splitlines() if not line.startswith("$ ")]
     if abridged:
         start = printed.index(expected[0]) if expected[0] in printed else -1
