@@ -12,6 +12,9 @@ LINTED    := src tests benchmarks tools
 # The fast lane of `make check`: every test not marked slow, outside the statistical
 # and system suites and the notebooks.
 FAST      := tests/unit tests/mechanisms tests/docs
+# Seconds one notebook cell may run under `make test` before nbval fails it: a hung kernel
+# fails in minutes, not never. The slowest cell (notebook 06's sweep) takes about 90 s.
+NBVAL_CELL_TIMEOUT ?= 300
 
 .PHONY: setup setup-browser setup-cdnow run check test lint typecheck format bench bench-sweep bench-cdnow clean paper
 
@@ -53,7 +56,8 @@ check: setup lint typecheck
 ## spread over the machine's cores (one test file per worker at a time); then the app's
 ## browser test alone, so that its server does not start on a machine busy with the rest.
 test: setup lint typecheck
-	$(BIN)/python -m pytest --nbval-lax -p no:cacheprovider -n auto --dist loadfile -m "not browser"
+	$(BIN)/python -m pytest --nbval-lax --nbval-cell-timeout=$(NBVAL_CELL_TIMEOUT) -p no:cacheprovider \
+		-n auto --dist loadfile -m "not browser"
 	$(BIN)/python -m pytest -q -p no:cacheprovider -m browser tests/system/test_app.py
 
 lint: setup

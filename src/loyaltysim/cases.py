@@ -312,7 +312,6 @@ class CaseResult:
         assumptions that flip the verdict in range (or says none does).
         """
         case, comparison = self.case, self.comparison
-        best = comparison.best
         paired = comparison.paired(case.policies[0].name)
         lines = []
         for name in comparison.policies[1:]:
@@ -327,7 +326,8 @@ class CaseResult:
         return (
             f"{case.question} Against {case.policies[0].name}, the NPV over "
             f"{comparison.scenario.horizon_months} months differs by " + "; ".join(lines) + ". "
-            f"The best is {best}; the model {verdict} the story ({case.story_says}). "
+            f"{_sentence(comparison.leader())}; the model {verdict} the story "
+            f"({case.story_says}). "
             f"{case.mechanism}{why}{robust}"
         )
 
@@ -910,3 +910,8 @@ def get_case(name: str) -> Case:
     if name not in CASES:
         raise ParameterError("case", name, "one of " + ", ".join(CASES), close_match(name, CASES))
     return CASES[name]
+
+
+def _sentence(clause: str) -> str:
+    """``clause`` with its first letter capitalised (the rest as written: names, CI)."""
+    return clause[:1].upper() + clause[1:]

@@ -111,20 +111,68 @@ class Comparison:
         """The policy with the highest mean NPV."""
         return str(self.table(["npv_usd"])["npv_usd"].idxmax())
 
-    def verdict(self) -> str:
-        """One sentence naming the best policy and how sure the comparison is."""
+    def lead(self) -> dict[str, Any]:
+        """The policy with the highest mean NPV, the runner-up, and whether the lead is sure.
+
+        Returns:
+            ``best``; ``runner_up`` (``None`` with one policy); ``difference``,
+            ``low`` and ``high``, the paired NPV margin of ``best`` over
+            ``runner_up`` with its 95% CI (USD); ``sure``, whether that CI lies
+            above 0. A lead that is not sure is within the noise: no policy is
+            then called the best.
+        """
         best = self.best
         npv = self.table(["npv_usd"])["npv_usd"].drop(best)
         if npv.empty:
-            return f"Only one policy: {best}."
+            nothing = float("nan")
+            return {
+                "best": best,
+                "runner_up": None,
+                "difference": nothing,
+                "low": nothing,
+                "high": nothing,
+                "sure": True,
+            }
         runner_up = str(npv.idxmax())
-        diff = self.paired(runner_up).loc[best]
-        sure = diff["low"] > 0
+        margin = self.paired(runner_up).loc[best, ["difference", "low", "high"]]
+        difference, low, high = (float(value) for value in margin.to_numpy())
+        return {
+            "best": best,
+            "runner_up": runner_up,
+            "difference": difference,
+            "low": low,
+            "high": high,
+            "sure": low > 0,
+        }
+
+    def leader(self) -> str:
+        """``the best is X``, or, when X's lead is within the noise, a clause saying so."""
+        lead = self.lead()
+        if lead["runner_up"] is None or lead["sure"]:
+            return f"the best is {lead['best']}"
         return (
-            f"Best policy: {best} (NPV {diff['difference']:+,.0f} USD vs {runner_up}, "
-            f"95% CI {diff['low']:+,.0f} to {diff['high']:+,.0f}; "
-            + ("the difference is significant" if sure else "not significantly better")
-            + f", {self.replications} paired replications)."
+            f"no policy is clearly best: {lead['best']} leads {lead['runner_up']} by "
+            f"{lead['difference']:+,.0f} USD (95% CI {lead['low']:+,.0f} to {lead['high']:+,.0f}), "
+            "within the noise"
+        )
+
+    def verdict(self) -> str:
+        """One sentence: the best policy when its lead is sure, else that none is clearly best."""
+        lead = self.lead()
+        best, runner_up = lead["best"], lead["runner_up"]
+        if runner_up is None:
+            return f"Only one policy: {best}."
+        interval = f"95% CI {lead['low']:+,.0f} to {lead['high']:+,.0f}"
+        replications = f"{self.replications} paired replications"
+        if lead["sure"]:
+            return (
+                f"Best policy: {best} (NPV {lead['difference']:+,.0f} USD vs {runner_up}, "
+                f"{interval}; the difference is significant, {replications})."
+            )
+        return (
+            f"No policy is clearly best: {best} leads {runner_up} by "
+            f"{lead['difference']:+,.0f} USD of NPV ({interval}, which includes 0; "
+            f"{replications})."
         )
 
     def to_dict(self) -> dict[str, Any]:

@@ -96,6 +96,8 @@ class ParameterSpec:
         high_open: ``True`` when ``high`` itself is excluded.
         choices: Allowed values (strings).
         kind: ``"float"``, ``"int"``, ``"choice"`` or ``"bool"``.
+        optional: ``True`` when the parameter may be left unset (``None``,
+            its default): another parameter then decides.
     """
 
     name: str
@@ -109,6 +111,7 @@ class ParameterSpec:
     high_open: bool = False
     choices: tuple[str, ...] | None = None
     kind: Kind = "float"
+    optional: bool = False
 
     @property
     def accepts(self) -> str:
@@ -134,6 +137,8 @@ class ParameterSpec:
             ParameterError: Wrong type or out of range.
         """
         label = name or self.name
+        if value is None and self.optional:
+            return None
         if self.kind == "choice":
             if not isinstance(value, str) or value not in (self.choices or ()):
                 hint = close_match(value, self.choices or ()) if isinstance(value, str) else ""
@@ -175,22 +180,26 @@ def param(
     high: float | None = None,
     high_open: bool = False,
     choices: tuple[str, ...] | None = None,
+    kind: Kind | None = None,
 ) -> Any:
     """Declare a dataclass field as a parameter (see :class:`ParameterSpec`).
 
     The kind follows the default: a tuple of ``choices`` makes a choice, a
     ``bool`` default a flag, an ``int`` default a whole number, anything else a
-    real number.
+    real number. A ``None`` default makes the parameter optional; give its
+    ``kind`` then.
     """
-    kind: Kind
-    if choices is not None:
-        kind = "choice"
-    elif isinstance(default, bool):
-        kind = "bool"
-    elif isinstance(default, int) and not isinstance(default, bool):
-        kind = "int"
-    else:
-        kind = "float"
+    if default is None and kind is None:
+        raise TypeError("an optional parameter (default None) needs its kind")
+    if kind is None:
+        if choices is not None:
+            kind = "choice"
+        elif isinstance(default, bool):
+            kind = "bool"
+        elif isinstance(default, int):
+            kind = "int"
+        else:
+            kind = "float"
     spec = {
         "unit": unit,
         "meaning": meaning,
@@ -201,6 +210,7 @@ def param(
         "high_open": high_open,
         "choices": choices,
         "kind": kind,
+        "optional": default is None,
     }
     return field(default=default, metadata={SPEC_KEY: spec})
 

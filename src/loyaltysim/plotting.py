@@ -2,15 +2,25 @@
 
 from __future__ import annotations
 
+import textwrap
+from typing import TYPE_CHECKING
+
 import numpy as np
 from matplotlib.figure import Figure
+from matplotlib.ticker import StrMethodFormatter
 
 from loyaltysim.comparison import Comparison
 from loyaltysim.simulation import RunResult
+from loyaltysim.style import styled, thousands_ticks
+
+if TYPE_CHECKING:
+    import pandas as pd
+    from matplotlib.axes import Axes
 
 __all__ = ["plot_comparison", "plot_run"]
 
 
+@styled
 def plot_run(result: RunResult) -> Figure:
     """Four panels of a run: customers, profit, claims, word of mouth."""
     monthly = result.monthly
@@ -26,6 +36,9 @@ def plot_run(result: RunResult) -> Figure:
         for column in columns:
             ax.plot(monthly.index, monthly[column], label=column.replace("_", " "))
         ax.set_ylabel(unit)
+        ax.yaxis.set_major_formatter(
+            thousands_ticks() if unit.startswith("USD") else StrMethodFormatter("{x:,.6g}")
+        )
         ax.legend(fontsize="small")
         ax.grid(alpha=0.3)
     for ax in axes[1]:
@@ -34,36 +47,62 @@ def plot_run(result: RunResult) -> Figure:
     return fig
 
 
+@styled
 def plot_comparison(comparison: Comparison) -> Figure:
-    """NPV with 95% CIs per policy, and the mean customer base over time.
+    """The paired NPV differences vs the baseline first, then each policy's NPV and customers.
 
-    The CIs are each policy's own; differences between policies are tighter
-    than their overlap suggests, because replications are paired
-    (:meth:`~loyaltysim.simulation.Comparison.paired`).
+    The first panel is what the verdict reads: each policy's NPV minus the
+    baseline's, replication by replication (common random numbers), mean and
+    95% CI. The second shows each policy's own NPV and CI; these overlap more
+    than the differences do, because the replications are paired
+    (:meth:`~loyaltysim.comparison.Comparison.paired`). The third is the mean
+    customer base over time.
     """
+    baseline = comparison.policies[0]
+    names = list(comparison.policies)
+    colors = {name: f"C{i}" for i, name in enumerate(names)}
+    rows = 0.9 + 0.3 * len(names)  # inches per policy panel
+    fig = Figure(figsize=(10, 2 * rows + 4.4), layout="constrained")
+    forest, own, base = fig.subplots(3, 1, height_ratios=[rows, rows, 3.0])
+    paired = comparison.paired().drop(baseline)
+    if paired.empty:
+        forest.text(0.5, 0.5, "one policy: nothing to compare", ha="center", va="center")
+        forest.set_axis_off()
+    else:
+        _point_ranges(forest, paired, "difference", "low", "high", colors)
+    forest.axvline(0, color="grey", lw=1)
+    forest.set_xlabel(f"NPV difference vs {baseline} (USD)")
+    forest.set_title(f"Paired difference vs {baseline}, mean and 95% CI")
     table = comparison.table(["npv_usd"])
-    fig = Figure(figsize=(11, 4.5), layout="constrained")
-    left, right = fig.subplots(1, 2)
-    names = list(table.index)
-    mean = table["npv_usd"].to_numpy()
-    err = np.vstack([mean - table["npv_usd_low"], table["npv_usd_high"] - mean])
-    colors = [f"C{i}" for i in range(len(names))]
-    # points with intervals, not bars: the axis need not start at zero to be honest
-    for x, (y, e, color) in enumerate(zip(mean, np.nan_to_num(err).T, colors, strict=True)):
-        left.errorbar(x, y, yerr=e[:, None], fmt="o", color=color, capsize=6, markersize=8)
-    left.set_xticks(range(len(names)), names)
-    left.margins(x=0.2)
-    left.grid(axis="y", alpha=0.3)
-    left.set_ylabel("NPV over the horizon (USD)")
-    left.set_title(f"NPV, mean and 95% CI ({comparison.replications} paired replications)")
-    left.tick_params(axis="x", rotation=15)
-    for name, color in zip(names, colors, strict=True):
-        rows = comparison.monthly[comparison.monthly["policy"] == name]
-        right.plot(rows["month"], rows["active"], label=name, color=color)
-    right.set_xlabel("month")
-    right.set_ylabel("active customers (mean)")
-    right.set_title("Customer base")
-    right.legend(fontsize="small")
-    right.grid(alpha=0.3)
-    fig.suptitle(comparison.verdict(), fontsize="medium")
+    _point_ranges(own, table, "npv_usd", "npv_usd_low", "npv_usd_high", colors)
+    own.set_xlabel("NPV over the horizon (USD)")
+    own.set_title("Each policy alone, mean and 95% CI (unpaired)")
+    for name in names:
+        monthly = comparison.monthly[comparison.monthly["policy"] == name]
+        base.plot(monthly["month"], monthly["active"], label=name, color=colors[name])
+    base.yaxis.set_major_formatter(StrMethodFormatter("{x:,.6g}"))
+    base.set_xlabel("month")
+    base.set_ylabel("active customers (mean)")
+    base.set_title("Customer base")
+    # under the figure, not over the lines: long policy names fit without squeezing the panels
+    fig.legend(*base.get_legend_handles_labels(), loc="outside lower center", ncols=2)
+    base.grid(alpha=0.3)
+    fig.suptitle(textwrap.fill(comparison.verdict(), 110))
     return fig
+
+
+def _point_ranges(
+    ax: Axes, table: pd.DataFrame, mean: str, low: str, high: str, colors: dict[str, str]
+) -> None:
+    """One row per policy (top to bottom in ``table``'s order): a point and its interval."""
+    positions = np.arange(len(table))
+    for y, (name, row) in zip(positions, table.iterrows(), strict=True):
+        errors = np.nan_to_num([[row[mean] - row[low]], [row[high] - row[mean]]])
+        ax.errorbar(
+            row[mean], y, xerr=errors, fmt="o", color=colors[str(name)], capsize=5, markersize=7
+        )
+    ax.set_yticks(positions, [str(name) for name in table.index])
+    ax.set_ylim(len(table) - 0.5, -0.5)
+    ax.xaxis.set_major_formatter(thousands_ticks())
+    ax.margins(x=0.08)
+    ax.grid(axis="x", alpha=0.3)

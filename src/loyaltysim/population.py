@@ -144,7 +144,8 @@ class Population:
         Beta-distributed traits are parameterised by mean and dispersion
         (variance = dispersion x mean x (1 - mean)); a dispersion of 0 gives
         every person the mean. Mean baskets are lognormal with the given mean.
-        ``initial_active_share`` of the people, chosen at random, start
+        ``initial_active`` of the people (``initial_customers``, or
+        ``initial_active_share`` of them), chosen at random, start
         active; everyone starts at their baseline satisfaction and with the
         prior leniency belief.
         """
@@ -167,7 +168,7 @@ class Population:
             rng, (s.satisfaction_baseline_mean + 1) / 2, s.satisfaction_baseline_dispersion, n
         )
         baseline = 2.0 * baseline01 - 1.0
-        n_active = round(s.initial_active_share * n)
+        n_active = s.initial_active
         status = np.full(n, PROSPECT, dtype=np.int8)
         status[rng.permutation(n)[:n_active]] = ACTIVE
         return cls(

@@ -96,6 +96,18 @@ class Scenario:
         meaning="share of the market that are customers at month 0; the rest are prospects",
         source="stated assumption: an established firm with room to grow",
     )
+    initial_customers: int | None = param(
+        None,
+        kind="int",
+        unit="people",
+        low=0,
+        high=10_000_000,
+        group="market",
+        meaning="the firm's current customers at month 0, instead of initial_active_share "
+        "(at most n_customers, the whole market); unset: initial_active_share x n_customers",
+        source="stated assumption: unset, so initial_active_share decides; a client gives "
+        "its own customer count",
+    )
     # --- social network -----------------------------------------------------
     network: str = param(
         "watts_strogatz",
@@ -922,8 +934,16 @@ class Scenario:
             object.__setattr__(self, name, spec.validate(getattr(self, name)))
         self._check_combinations()
 
+    @property
+    def initial_active(self) -> int:
+        """Customers at month 0: ``initial_customers``, else the share of the market."""
+        if self.initial_customers is not None:
+            return self.initial_customers
+        return round(self.initial_active_share * self.n_customers)
+
     def _check_combinations(self) -> None:
         """Reject combinations of valid values that the model cannot run."""
+        self._check_initial_customers()
         for trait in _BETA_TRAITS:
             mean = getattr(self, f"{trait}_mean")
             dispersion = getattr(self, f"{trait}_dispersion")
@@ -959,6 +979,28 @@ class Scenario:
                 )
 
     # ------------------------------------------------------------------------
+    def _check_initial_customers(self) -> None:
+        """``initial_customers`` fits in the market and agrees with a share given with it."""
+        customers = self.initial_customers
+        if customers is None:
+            return
+        if customers > self.n_customers:
+            raise ParameterError(
+                "initial_customers",
+                customers,
+                f"at most n_customers ({self.n_customers:,}), the whole market of prospects, "
+                "customers and lapsed customers",
+            )
+        default_share = _declared()["initial_active_share"].default
+        share = self.initial_active_share
+        if share != default_share and round(share * self.n_customers) != customers:
+            raise ParameterError(
+                "initial_customers",
+                customers,
+                f"initial_active_share x n_customers = {round(share * self.n_customers):,} "
+                "when both are given; give one of them",
+            )
+
     @classmethod
     def specs(cls) -> list[ParameterSpec]:
         """Every scenario parameter with its unit, range, meaning and source."""
@@ -1006,8 +1048,8 @@ class Scenario:
         return dataclasses.replace(self, **changes)
 
     def to_dict(self) -> dict[str, Any]:
-        """All parameters as a plain dict (JSON and TOML friendly)."""
-        return dataclasses.asdict(self)
+        """All parameters as a plain dict (JSON and TOML friendly: an unset one is left out)."""
+        return {k: v for k, v in dataclasses.asdict(self).items() if v is not None}
 
     def changes(self) -> dict[str, Any]:
         """The parameters that differ from the default market's, in declaration order."""

@@ -1,15 +1,66 @@
-"""The README's Python examples run as written; the example scenario file is valid."""
+"""The README's Python examples run as written, its output blocks are what their commands
+print today, and the example scenario files are valid."""
 
 from __future__ import annotations
 
 import re
+import shlex
 from pathlib import Path
 
 import pytest
 
 import loyaltysim as ls
+from tests.helpers import cli
 
 ROOT = Path(__file__).resolve().parents[2]
+
+#: ``<!-- output of `COMMAND`...-->`` and the fenced block right after it.
+OUTPUT_BLOCK = re.compile(r"<!-- output of `([^`]+)`([^>]*)-->\n```[a-z]*\n(.*?)```", re.S)
+
+#: Output blocks that no test can repeat, and why.
+UNREPEATABLE = {"python benchmarks/throughput.py": "timings of this machine"}
+
+
+def output_blocks() -> list[tuple[str, bool, str]]:
+    """``(command, abridged, block)`` of every output block of the README."""
+    text = (ROOT / "README.md").read_text()
+    return [
+        (command, "abridged" in note, block)
+        for command, note, block in OUTPUT_BLOCK.findall(text)
+        if command not in UNREPEATABLE
+    ]
+
+
+def test_every_output_block_names_its_command():
+    text = (ROOT / "README.md").read_text()
+    fenced_output = text.count("<!-- output of ")
+    assert fenced_output == len(output_blocks()) + len(UNREPEATABLE)
+    assert len(output_blocks()) >= 4
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    ("command", "abridged", "block"), output_blocks(), ids=[c for c, *_ in output_blocks()]
+)
+def test_an_output_block_is_what_its_command_prints(
+    command, abridged, block, capsys, tmp_path, monkeypatch
+):
+    """The command runs in-process in an empty folder that sees the repository's examples;
+    a prompt line (``$ ...``) is not output; an abridged block is a run of the output's lines;
+    a failing command's block is its error."""
+    (tmp_path / "examples").symlink_to(ROOT / "examples")
+    monkeypatch.chdir(tmp_path)
+    words = shlex.split(command)
+    assert words[0] == "loyaltysim"
+    status, out, err = cli(capsys, *words[1:])
+    # what the command prints: its output, or its one-line error (progress goes to stderr too)
+    printed = (out if status == 0 else err).strip("\n").splitlines()
+    expected = [line for line in block.strip("\n").splitlines() if not line.startswith("$ ")]
+    if abridged:
+        start = printed.index(expected[0]) if expected[0] in printed else -1
+        assert start >= 0 and printed[start : start + len(expected)] == expected, "\n".join(printed)
+    else:
+        assert printed == expected
 
 
 @pytest.mark.slow

@@ -80,7 +80,8 @@ def test_compare_names_the_best_policy_with_cis(capsys, tmp_path):
     assert status == 0
     for name in ("always_compensate", "verify_first", "fixed_pricing", "refuse_caprices"):
         assert name in out
-    assert "Best policy:" in out and "95% CI" in out
+    assert "95% CI" in out
+    assert ("Best policy:" in out) != ("No policy is clearly best:" in out)  # one or the other
     assert figure.stat().st_size > 10_000 and table.read_text().count("\n") == 13
     assert not list((tmp_path / "out").glob(".*"))  # no temporary files left behind
 

@@ -2,7 +2,7 @@
 
 The layers, from the ground floor up (a module may import from its own layer or below):
 
-0. ``errors``, ``params``, ``_io``                    declarations and utilities
+0. ``errors``, ``params``, ``_io``, ``style``         declarations, utilities, the plot style
 1. ``scenario``, ``seeding``, ``outcomes``, ``statistics``, ``population``, ``network``, ``firm``
 2. ``policies``, ``month``                            the firm's rules; one month's state
 3. ``submodels``, ``agents``, ``model``               the monthly schedule and the Mesa model
@@ -30,6 +30,7 @@ LAYERS: dict[str, int] = {
     "errors": 0,
     "params": 0,
     "_io": 0,
+    "style": 0,
     "scenario": 1,
     "seeding": 1,
     "outcomes": 1,

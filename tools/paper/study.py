@@ -19,6 +19,9 @@ from loyaltysim._io import write_atomic
 from loyaltysim.experiments import Experiment, sweep
 from loyaltysim.experiments.analysis import Results
 from loyaltysim.params import close_match
+from loyaltysim.style import DPI, use
+
+use()  # every figure of the paper in the package's one plot style
 
 ROOT = Path(__file__).resolve().parents[2]
 PAPER = ROOT / "papers" / "paper.md"
@@ -46,8 +49,6 @@ WHAT_DRIVES_NPV = ROOT / "experiments" / "what_drives_npv.toml"
 SENSITIVITY_SAMPLES = 128
 #: Sweep workers (processes) unless --workers says otherwise.
 WORKERS = 2
-#: Resolution of the figures written.
-DPI = 120
 
 
 @dataclass

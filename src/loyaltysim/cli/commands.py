@@ -17,11 +17,15 @@ import math
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from loyaltysim._io import check_writable, write_atomic
 from loyaltysim.errors import ParameterError
 from loyaltysim.params import parse_value, whole_number
+from loyaltysim.style import DPI
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 __all__ = ["app", "calibrate", "case", "compare", "params", "report", "run", "sweep"]
 
@@ -59,6 +63,7 @@ def _check_outputs(args: argparse.Namespace) -> None:
     for option, path, suffixes in (
         ("--figure", args.figure, FIGURE_SUFFIXES),
         ("--csv", args.csv, (".csv",)),
+        ("--xlsx", args.xlsx, (".xlsx",)),
         ("--claims", getattr(args, "claims", None), CLAIMS_SUFFIXES),
     ):
         if path is None:
@@ -69,8 +74,8 @@ def _check_outputs(args: argparse.Namespace) -> None:
 
 
 def _progress(args: argparse.Namespace) -> bool:
-    """Whether to show a progress bar: asked for, and stderr is a terminal."""
-    return not args.no_progress and sys.stderr.isatty()
+    """Whether to show the progress: a bar on a terminal, a line every few seconds elsewhere."""
+    return not args.no_progress
 
 
 def _json_default(value: Any) -> Any:
@@ -79,25 +84,43 @@ def _json_default(value: Any) -> Any:
     return str(value)
 
 
+def _write_tables(args: argparse.Namespace, table: pd.DataFrame, sheet: str) -> list[str]:
+    """Write ``table`` to ``--csv`` and ``--xlsx`` (atomically); the lines saying so.
+
+    The same rows and columns in both: a named index becomes the first column.
+    """
+    flat = table.reset_index() if any(table.index.names) else table
+    lines = []
+    if args.csv:
+        write_atomic(args.csv, lambda p: flat.to_csv(p, index=False))
+        lines.append(f"table written to {args.csv}")
+    if args.xlsx:
+        write_atomic(
+            args.xlsx,
+            lambda p: flat.to_excel(p, index=False, sheet_name=sheet, engine="openpyxl"),
+        )
+        lines.append(f"workbook written to {args.xlsx}")
+    return lines
+
+
 def _emit(
     args: argparse.Namespace,
     outcome: Any,
-    write_csv: Callable[[str], object],
+    table: Callable[[], pd.DataFrame],
     figure: Callable[[], Any],
     text: Callable[[], str],
 ) -> None:
     """Write the requested files (atomically), then print JSON or the text report."""
-    if args.csv:
-        write_atomic(args.csv, write_csv)
+    written = _write_tables(args, table(), args.command)
     if args.figure:
-        write_atomic(args.figure, lambda p: figure().savefig(p, dpi=120))
+        write_atomic(args.figure, lambda p: figure().savefig(p, dpi=DPI))
+        written.insert(0, f"figure written to {args.figure}")
     if args.json:
         print(json.dumps(outcome.to_dict(), indent=2, default=_json_default))
         return
     print(text())
-    for label, path in (("figure", args.figure), ("table", args.csv)):
-        if path:
-            print(f"{label} written to {path}")
+    for line in written:
+        print(line)
 
 
 # --- commands -------------------------------------------------------------------------------
@@ -124,7 +147,7 @@ def run(args: argparse.Namespace) -> int:
     _emit(
         args,
         result,
-        lambda p: result.monthly.to_csv(p),
+        lambda: result.monthly,
         lambda: plot_run(result),
         lambda: format_run(result),
     )
@@ -169,7 +192,7 @@ def compare(args: argparse.Namespace) -> int:
     _emit(
         args,
         comparison,
-        lambda p: comparison.runs.to_csv(p, index=False),
+        lambda: comparison.runs,
         lambda: plot_comparison(comparison),
         lambda: format_comparison(comparison),
     )
@@ -237,7 +260,7 @@ def case(args: argparse.Namespace) -> int:
     _emit(
         args,
         result,
-        lambda p: result.comparison.runs.to_csv(p, index=False),
+        lambda: result.comparison.runs,
         lambda: plot_comparison(result.comparison),
         lambda: format_case(result),
     )
@@ -262,8 +285,7 @@ def calibrate(args: argparse.Namespace) -> int:
     table = stylised_facts(
         scenario, policy, replications=replications, rng=args.seed, max_runs=args.max_runs
     )
-    if args.csv:
-        write_atomic(args.csv, lambda p: table.to_csv(p, index=False))
+    written = _write_tables(args, table, "calibrate")
     if args.json:
         facts = table.replace({math.inf: None}).to_dict(orient="records")
         repurchase = {
@@ -294,8 +316,8 @@ def calibrate(args: argparse.Namespace) -> int:
         print(json.dumps(out, indent=2, default=_json_default))
         return 0
     print(format_facts(table, scenario, replications, args.seed))
-    if args.csv:
-        print(f"table written to {args.csv}")
+    for line in written:
+        print(line)
     return 0
 
 
@@ -330,7 +352,12 @@ def report(args: argparse.Namespace) -> int:
     """``loyaltysim report``: tables and figures of a results folder."""
     from loyaltysim.experiments.analysis import report as write_report
 
-    text, _ = write_report(args.results, metric=args.metric, plugins=not args.no_plugins)
+    text, _ = write_report(
+        args.results,
+        metric=args.metric,
+        plugins=not args.no_plugins,
+        challenger=args.challenger,
+    )
     print(text)
     return 0
 

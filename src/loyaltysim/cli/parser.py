@@ -16,12 +16,20 @@ from loyaltysim.policies.policy import NAMED_POLICIES
 
 __all__ = ["APP_PORT", "build_parser"]
 
+#: What ``--no-progress`` hides.
+PROGRESS_HELP = "show no progress (a bar on a terminal, a line every few seconds in a log or pipe)"
+
 #: The port ``loyaltysim app`` serves on by default.
 APP_PORT = 8765
 
 
-def _scenario_options(p: argparse.ArgumentParser) -> None:
-    """``--scenario``, ``--set``, ``--seed`` and the output options of the simulating commands."""
+def _scenario_options(p: argparse.ArgumentParser, seed: int | None = None) -> None:
+    """``--scenario``, ``--set``, ``--seed`` and the output options of the simulating commands.
+
+    Args:
+        p: The sub-command's parser.
+        seed: The seed the command uses when none is given (``None``: fresh entropy).
+    """
     p.add_argument(
         "--scenario",
         metavar="FILE",
@@ -36,10 +44,17 @@ def _scenario_options(p: argparse.ArgumentParser) -> None:
         help="override a parameter (repeatable); policy.NAME=VALUE sets the policy",
     )
     p.add_argument(
-        "--seed", type=int, default=None, help="seed of every random draw (default: fresh)"
+        "--seed",
+        type=int,
+        default=seed,
+        help="seed of every random draw (default: "
+        + ("fresh entropy, printed with the results)" if seed is None else "%(default)s)"),
     )
     p.add_argument("--json", action="store_true", help="print machine-readable JSON")
     p.add_argument("--csv", metavar="PATH", help="also write the results table as CSV")
+    p.add_argument(
+        "--xlsx", metavar="PATH", help="also write the results table as an Excel workbook"
+    )
     p.add_argument("--figure", metavar="PATH", help="also save a figure (.png, .pdf or .svg)")
 
 
@@ -91,10 +106,12 @@ def build_parser() -> argparse.ArgumentParser:
     p_cmp.add_argument(
         "--policies",
         default=",".join(NAMED_POLICIES),
-        help="comma-separated named policies (default: the four named policies)",
+        help="comma-separated named policies (default: %(default)s)",
     )
-    p_cmp.add_argument("--replications", type=int, default=20, help="paired replications")
-    p_cmp.add_argument("--no-progress", action="store_true", help="hide the progress bar")
+    p_cmp.add_argument(
+        "--replications", type=int, default=20, help="paired replications (default %(default)s)"
+    )
+    p_cmp.add_argument("--no-progress", action="store_true", help=PROGRESS_HELP)
     _max_runs_option(p_cmp)
     p_cmp.set_defaults(handler=commands.compare)
 
@@ -107,7 +124,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p_case.add_argument("name", nargs="?", help="the case to run")
     p_case.add_argument("--list", action="store_true", help="list the cases and exit")
-    _scenario_options(p_case)
+    _scenario_options(p_case, seed=2026)
     p_case.add_argument(
         "--replications", type=int, default=None, help="paired replications (default: the case's)"
     )
@@ -123,9 +140,9 @@ def build_parser() -> argparse.ArgumentParser:
         default=None,
         help="with --robustness: evenly spaced levels of each assumption's range (default 5)",
     )
-    p_case.add_argument("--no-progress", action="store_true", help="hide the progress bar")
+    p_case.add_argument("--no-progress", action="store_true", help=PROGRESS_HELP)
     _max_runs_option(p_case)
-    p_case.set_defaults(handler=commands.case, seed=2026)
+    p_case.set_defaults(handler=commands.case)
 
     p_cal = sub.add_parser(
         "calibrate",
@@ -134,10 +151,12 @@ def build_parser() -> argparse.ArgumentParser:
         "fact next to what the model produces, the tolerance it is held to and its source "
         "(papers/odd.md section 1 lists the facts; papers/paper.md, the references).",
     )
-    _scenario_options(p_cal)
-    p_cal.add_argument("--replications", type=int, default=4, help="runs pooled (default 4)")
+    _scenario_options(p_cal, seed=0)
+    p_cal.add_argument(
+        "--replications", type=int, default=4, help="runs pooled (default %(default)s)"
+    )
     _max_runs_option(p_cal)
-    p_cal.set_defaults(handler=commands.calibrate, seed=0)
+    p_cal.set_defaults(handler=commands.calibrate)
 
     p_sweep = sub.add_parser(
         "sweep",
@@ -168,7 +187,7 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="discard the results in DIR (any folder a sweep wrote, damaged or not); start anew",
     )
-    p_sweep.add_argument("--no-progress", action="store_true", help="hide the progress bar")
+    p_sweep.add_argument("--no-progress", action="store_true", help=PROGRESS_HELP)
     _max_runs_option(p_sweep)
     p_sweep.set_defaults(handler=commands.sweep)
 
@@ -180,7 +199,16 @@ def build_parser() -> argparse.ArgumentParser:
         "runs); --no-plugins reads a folder from elsewhere without importing them.",
     )
     p_rep.add_argument("results", metavar="DIR", help="results folder written by sweep")
-    p_rep.add_argument("--metric", default="npv_usd", help="run metric to compare (npv_usd)")
+    p_rep.add_argument(
+        "--metric", default="npv_usd", help="run metric to compare (default %(default)s)"
+    )
+    p_rep.add_argument(
+        "--challenger",
+        default=None,
+        metavar="POLICY",
+        help="policy the break-even map sets against the baseline (default: the one with the "
+        "largest paired difference over the design)",
+    )
     p_rep.add_argument(
         "--no-plugins",
         action="store_true",
@@ -207,7 +235,7 @@ def build_parser() -> argparse.ArgumentParser:
         "the printed address in a browser; Ctrl-C stops it. Needs the app extra: "
         "pip install 'loyaltysim[app]'.",
     )
-    p_app.add_argument("--port", type=int, default=APP_PORT, help=f"port (default {APP_PORT})")
+    p_app.add_argument("--port", type=int, default=APP_PORT, help="port (default %(default)s)")
     p_app.add_argument(
         "--host",
         default="127.0.0.1",

@@ -287,7 +287,7 @@ class ReferenceModel(mesa.Model):
         self.network = Network(graph, capacity=1, random=self.random, layout=None)
         cells = [self.network[i] for i in range(n)]
         customers = [Customer(self, cell) for cell in cells]
-        for i in self.rng.permutation(n)[: round(scenario.initial_active_share * n)]:
+        for i in self.rng.permutation(n)[: scenario.initial_active]:
             customers[i].status = ACTIVE
         for customer in customers:
             customer.start_month()

@@ -31,6 +31,7 @@ from loyaltysim.experiments.store import METADATA, POINTS, read_metadata, read_p
 from loyaltysim.params import MAX_RUNS
 from loyaltysim.policies import DIMENSIONS, is_plugin
 from loyaltysim.statistics import interval, paired_differences
+from loyaltysim.style import DPI, styled, thousands_ticks
 
 __all__ = ["Results", "report"]
 
@@ -335,12 +336,13 @@ def _without_plugins(definition: dict[str, Any]) -> tuple[dict[str, Any], tuple[
 
 
 # --- plots ------------------------------------------------------------------------------
+@styled
 def plot_overall(results: Results, metric: str = "npv_usd") -> Any:
     """Point-range plot of each policy's paired difference vs the baseline."""
     import matplotlib.pyplot as plt
 
     table = results.overall(metric)
-    fig, ax = plt.subplots(figsize=(7, 0.6 * len(table) + 1.5))
+    fig, ax = plt.subplots(figsize=(7, 0.6 * len(table) + 1.8), layout="constrained")
     positions = np.arange(len(table))
     ax.errorbar(
         table["difference"],
@@ -352,31 +354,41 @@ def plot_overall(results: Results, metric: str = "npv_usd") -> Any:
     ax.axvline(0, color="grey", lw=0.8)
     ax.set_yticks(positions, table.index)
     ax.invert_yaxis()
-    ax.set_xlabel(f"{metric}: paired difference vs {results.policies[0]} (95% CI)")
-    ax.set_title(f"{results.experiment.name}: policies over the whole design")
-    fig.tight_layout()
+    if metric.endswith("_usd"):
+        ax.xaxis.set_major_formatter(thousands_ticks())
+    ax.set_xlabel(f"{metric}: paired difference vs {results.policies[0]} (95% CI)", wrap=True)
+    ax.set_title(f"{results.experiment.name}: policies over the whole design", wrap=True)
     return fig
 
 
+@styled
 def plot_break_even(grid: pd.DataFrame) -> Any:
     """Heat map of the paired difference over two uncertainties, with the break-even line.
 
-    The solid contour is where the mean difference is 0; the dashed ones where
-    the CI's bounds are 0 (the break-even's uncertainty).
+    The colours diverge from white at 0: blue where the challenger gains, red
+    where it loses, each side scaled to its own largest value, so cells near
+    the break-even are not washed out by a large gain elsewhere. The solid
+    contour is where the mean difference is 0; the dashed ones where the CI's
+    bounds are 0 (the break-even's uncertainty).
     """
     import matplotlib.pyplot as plt
+    from matplotlib.colors import TwoSlopeNorm
+    from matplotlib.ticker import MaxNLocator
 
     x, y = grid.columns[:2]
     mean = grid.pivot(index=y, columns=x, values="difference")
-    fig, ax = plt.subplots(figsize=(7, 5))
-    limit = float(np.nanmax(np.abs(mean.to_numpy()))) or 1.0
+    fig, ax = plt.subplots(figsize=(7, 5), layout="constrained")
+    values = mean.to_numpy()
+    low, high = float(np.nanmin(values)), float(np.nanmax(values))
+    limit = max(abs(low), abs(high)) or 1.0
+    vmin, vmax = (low if low < 0 else -limit), (high if high > 0 else limit)
+    norm = TwoSlopeNorm(0.0, vmin=vmin, vmax=vmax)
     mesh = ax.pcolormesh(
         np.arange(mean.shape[1] + 1),
         np.arange(mean.shape[0] + 1),
-        mean.to_numpy(),
+        values,
         cmap="RdBu",
-        vmin=-limit,
-        vmax=limit,
+        norm=norm,
     )
     centres_x, centres_y = np.arange(mean.shape[1]) + 0.5, np.arange(mean.shape[0]) + 0.5
     if min(mean.shape) > 1:
@@ -389,14 +401,20 @@ def plot_break_even(grid: pd.DataFrame) -> Any:
     ax.set_xlabel(x)
     ax.set_ylabel(y)
     attrs = grid.attrs
-    fig.colorbar(
+    bar = fig.colorbar(
         mesh, label=f"{attrs.get('metric')}: {attrs.get('challenger')} - {attrs.get('baseline')}"
     )
+    # ticks on both sides of 0, each side spaced on its own scale (as its colours are)
+    sides = [MaxNLocator(3).tick_values(vmin, 0.0), MaxNLocator(4).tick_values(0.0, vmax)]
+    ticks = np.unique(np.concatenate(sides))
+    bar.set_ticks([float(t) for t in ticks if vmin <= t <= vmax])
+    if str(attrs.get("metric", "")).endswith("_usd"):
+        bar.formatter = thousands_ticks(sign=True)
     ax.set_title("break-even: 0 on the solid line, 95% CI between the dashed ones")
-    fig.tight_layout()
     return fig
 
 
+@styled
 def plot_sensitivity(table: pd.DataFrame) -> Any:
     """Bars of the Sobol indices or Morris mu* of each uncertainty."""
     import matplotlib.pyplot as plt
@@ -419,15 +437,31 @@ def plot_sensitivity(table: pd.DataFrame) -> Any:
 
 
 # --- report -----------------------------------------------------------------------------
+def _has_index(table: pd.DataFrame) -> bool:
+    """Whether ``table``'s index holds information (names or labels, not 0, 1, 2...)."""
+    index = table.index
+    return any(name is not None for name in index.names) or not index.equals(
+        pd.RangeIndex(len(table))
+    )
+
+
 def report(
-    path: str | Path, metric: str = "npv_usd", plugins: bool = True
+    path: str | Path,
+    metric: str = "npv_usd",
+    plugins: bool = True,
+    challenger: str | None = None,
 ) -> tuple[str, list[Path]]:
     """Tables and figures of a results folder, written to ``<path>/report``.
+
+    Every table is written as CSV with its index as a named first column.
 
     Args:
         path: The results folder.
         metric: The run metric compared.
         plugins: Import the plug-in rules the folder names (see :meth:`Results.load`).
+        challenger: The policy the break-even map sets against the baseline
+            (default: the one with the largest paired difference over the
+            whole design).
 
     Returns:
         The text report and the files written.
@@ -445,12 +479,13 @@ def report(
 
     def save_table(name: str, table: pd.DataFrame) -> None:
         target = out / f"{name}.csv"
-        write_atomic(target, lambda p: table.to_csv(p))
+        flat = table.reset_index() if _has_index(table) else table
+        write_atomic(target, lambda p: flat.to_csv(p, index=False))
         written.append(target)
 
     def save_figure(name: str, fig: Any) -> None:
         target = out / f"{name}.png"
-        write_atomic(target, lambda p: fig.savefig(p, dpi=120, format="png"))
+        write_atomic(target, lambda p: fig.savefig(p, dpi=DPI, format="png"))
         plt.close(fig)
         written.append(target)
 
@@ -467,36 +502,53 @@ def report(
         )
     lines.append("")
     overall = results.overall(metric)
+    if challenger is not None and challenger not in results.policies[1:]:
+        raise ParameterError("challenger", challenger, "one of " + ", ".join(results.policies[1:]))
     save_table("overall", overall)
     save_figure("overall", plot_overall(results, metric))
+    width = max(map(len, results.policies))
     lines += [f"Over the whole design, paired vs {results.policies[0]} (95% CI):"]
+    cells = {
+        name: (
+            f"{row['difference']:+,.0f}",
+            f"[{row['low']:+,.0f}, {row['high']:+,.0f}]",
+        )
+        for name, row in overall.iterrows()
+    }
+    diff_width = max(len(d) for d, _ in cells.values())
+    ci_width = max(len(c) for _, c in cells.values())
     for name, row in overall.iterrows():
+        difference, ci = cells[name]
         lines.append(
-            f"  {name:<32} mean {row['mean']:>14,.0f}  diff {row['difference']:>+12,.0f} "
-            f"[{row['low']:+,.0f}, {row['high']:+,.0f}]  best at {row['points_won']:.0%} of points"
+            f"  {name:<{width}}  mean {row['mean']:>14,.0f}  diff {difference:>{diff_width}} "
+            f"{ci:<{ci_width}}  best at {row['points_won']:>4.0%} of points"
         )
     reduction = results.variance_reduction(metric)
     lines += ["", "Common random numbers: paired sd / unpaired sd (median over points):"]
-    lines += [f"  {name:<32} {value:.3f}" for name, value in reduction.items()]
+    lines += [f"  {name:<{width}}  {value:.3f}" for name, value in reduction.items()]
     ranking = results.ranking(metric)
     save_table("ranking", ranking)
     save_table("paired", results.paired(metric))
     lines += ["", f"Best policy per design point ({len(ranking)} points; ranking.csv):"]
     for name, share in ranking["best"].value_counts().items():
         sure = int(ranking.loc[ranking["best"] == name, "sure"].sum()) if "sure" in ranking else 0
-        lines.append(f"  {name:<32} {share} points ({sure} with a CI excluding the runner-up)")
+        lines.append(
+            f"  {name:<{width}}  {share} points ({sure} with a CI excluding the runner-up)"
+        )
     varied = list(results.points.columns)
     gridded = len(varied) >= 2 and all(
         results.points[name].nunique() <= MAX_GRID_LEVELS for name in varied[:2]
     )
     if gridded and len(results.policies) >= 2:
-        grid = results.break_even(varied[0], varied[1], metric=metric)
+        best = overall.drop(results.policies[0])["difference"].idxmax()
+        grid = results.break_even(varied[0], varied[1], challenger or str(best), metric=metric)
         save_table("break_even", grid)
         save_figure("break_even", plot_break_even(grid))
         lines += [
             "",
             f"Break-even of {grid.attrs['challenger']} vs {grid.attrs['baseline']} over "
-            f"{varied[0]} x {varied[1]}: break_even.csv, break_even.png",
+            f"{varied[0]} x {varied[1]}: break_even.csv, break_even.png"
+            + ("" if challenger else " (the largest difference over the design; --challenger)"),
         ]
     if experiment.design in ("sobol", "morris") and done == points * replications:
         table = results.sensitivity(metric)

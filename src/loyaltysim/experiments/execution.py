@@ -430,9 +430,24 @@ class SweepSummary:
         )
         return (
             f"{self.ran} tasks run, {self.skipped} already done, {self.failed_runs} failed runs"
-            f"{redone}; {self.seconds:.1f} s on {self.workers} {self.executor} worker(s) "
+            f"{redone}; {self.seconds:.1f} s {workers_phrase(self.executor, self.workers)} "
             f"({rate:.2f} tasks/s); results in {self.path}"
         )
+
+
+def workers_phrase(executor: str, workers: int) -> str:
+    """Where the tasks ran, in words: ``in this process``, ``on 2 worker processes``...
+
+    Args:
+        executor: ``sequential``, ``processes`` or ``dask``.
+        workers: Workers used.
+    """
+    if executor == "sequential":
+        return "in this process"
+    plural = workers != 1
+    if executor == "processes":
+        return f"on {workers} worker process" + ("es" if plural else "")
+    return f"on {workers} Dask worker" + ("s" if plural else "")
 
 
 def sweep(
@@ -634,10 +649,95 @@ def _run_on_dask(
             yield [(task, _task_died(experiment, task, exc, raise_errors))]
 
 
+#: Seconds between two progress lines when the output is not a terminal.
+PROGRESS_SECONDS = 5.0
+
+
 def progress_bar(total: int, initial: int, name: str, show: bool, unit: str = "task") -> Any:
-    """A tqdm progress bar (terminal or notebook), or ``None`` when not shown."""
+    """The progress of ``total`` tasks, or ``None`` when not shown.
+
+    A tqdm bar in a terminal or a notebook; elsewhere (output piped to a file
+    or a log) a :class:`ProgressLines`, a plain line every few seconds.
+    """
     if not show:
         return None
+    import sys
+
+    if not _in_a_notebook() and not sys.stderr.isatty():
+        return ProgressLines(total, initial, name, unit)
     from tqdm.auto import tqdm
 
     return tqdm(total=total, initial=initial, desc=name, unit=unit)
+
+
+def _in_a_notebook() -> bool:
+    """Whether this runs in a Jupyter kernel (which shows tqdm's bar as a widget)."""
+    import sys
+
+    ipython = sys.modules.get("IPython")
+    shell = ipython.get_ipython() if ipython is not None else None
+    return getattr(shell, "kernel", None) is not None
+
+
+class ProgressLines:
+    """Progress as plain lines on stderr, at most one every ``interval`` seconds.
+
+    ``when_to_verify: 40/100 tasks (40%), 31 s, failed=0``: one line each, so a
+    log or a pipe shows how far a long sweep is; a run shorter than the
+    interval prints nothing. It offers the part of tqdm's interface the sweeps
+    use (``update``, ``set_postfix``, ``close``).
+
+    Args:
+        total: Tasks in all.
+        initial: Tasks already done.
+        name: What is running (the experiment's name).
+        unit: What a task is called.
+        interval: Seconds between two lines.
+        clock: Seconds since some start (tests pass their own).
+    """
+
+    def __init__(
+        self,
+        total: int,
+        initial: int,
+        name: str,
+        unit: str = "task",
+        interval: float = PROGRESS_SECONDS,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.total, self.done, self.name, self.unit = total, initial, name, unit
+        self.interval, self.clock = interval, clock
+        self.start = self.last = clock()
+        self.postfix: dict[str, Any] = {}
+        self.printed = 0
+
+    def update(self, n: int = 1) -> None:
+        """``n`` more tasks done; a line if the interval has passed since the last."""
+        self.done += n
+        if self.clock() - self.last >= self.interval:
+            self._print()
+
+    def set_postfix(self, refresh: bool = False, **values: Any) -> None:
+        """Values shown at the end of the next line (``failed=2``)."""
+        self.postfix = values
+
+    def close(self) -> None:
+        """A last line, when the run was long enough to print any."""
+        if self.printed:
+            self._print()
+
+    def line(self) -> str:
+        """The progress, in one line."""
+        share = self.done / self.total if self.total else 1.0
+        extra = "".join(f", {key}={value}" for key, value in self.postfix.items())
+        return (
+            f"{self.name}: {self.done:,}/{self.total:,} {self.unit}s ({share:.0%}), "
+            f"{self.clock() - self.start:.0f} s{extra}"
+        )
+
+    def _print(self) -> None:
+        import sys
+
+        print(self.line(), file=sys.stderr, flush=True)
+        self.last = self.clock()
+        self.printed += 1
