@@ -78,8 +78,9 @@ SCAN_LEVELS = 3
 #: Paired replications per level of the scan.
 SCAN_REPLICATIONS = 10
 
-#: Ranges for dimensions no case of the library scans (the caprices dimension).
-_EXTRA_ASSUMPTIONS: dict[str, tuple[Assumption, ...]] = {
+#: Assumptions for dimensions no case of the library changes (the caprices dimension): a
+#: range declared here, or the name of a parameter whose range a case declares.
+_EXTRA_ASSUMPTIONS: dict[str, tuple[Assumption | str, ...]] = {
     "caprices": (
         Assumption(
             "effect_caprice_refused",
@@ -88,12 +89,7 @@ _EXTRA_ASSUMPTIONS: dict[str, tuple[Assumption, ...]] = {
             "from a polite refusal that costs no satisfaction to four times the default; "
             "story 3 says a professional refusal is accepted, not how well",
         ),
-        Assumption(
-            "caprice_cost_usd",
-            0.0,
-            30.0,
-            "from a caprice that costs nothing to half an hour of staff time with extras",
-        ),
+        "caprice_cost_usd",
     ),
 }
 
@@ -143,10 +139,17 @@ def assumptions_for(policy: Policy, baseline: Policy) -> list[Assumption]:
     """The declared assumptions that may decide ``policy`` against ``baseline``.
 
     Those of every case of the library that changes one of the dimensions
-    the two policies differ in, then the ranges declared here for dimensions
-    no case scans, each parameter once, in library order.
+    the two policies differ in, then those named here for dimensions no case
+    changes, each parameter once, in library order.
+
+    Example:
+        >>> from loyaltysim.policies import Policy
+        >>> base = Policy.preset("always_compensate")
+        >>> [a.name for a in assumptions_for(Policy.preset("refuse_caprices"), base)]
+        ['effect_caprice_refused', 'caprice_cost_usd']
     """
     dimensions = _changed_dimensions(policy, baseline)
+    library = {a.name: a for case in CASES.values() for a in case.assumptions}
     found: dict[str, Assumption] = {}
     for case in CASES.values():
         changed = set().union(*(_changed_dimensions(p, case.policies[0]) for p in case.policies))
@@ -154,7 +157,8 @@ def assumptions_for(policy: Policy, baseline: Policy) -> list[Assumption]:
             for assumption in case.assumptions:
                 found.setdefault(assumption.name, assumption)
     for dimension in sorted(dimensions):
-        for assumption in _EXTRA_ASSUMPTIONS.get(dimension, ()):
+        for extra in _EXTRA_ASSUMPTIONS.get(dimension, ()):
+            assumption = library[extra] if isinstance(extra, str) else extra
             found.setdefault(assumption.name, assumption)
     return list(found.values())
 

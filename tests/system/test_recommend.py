@@ -15,7 +15,14 @@ import pandas as pd
 import pytest
 
 from loyaltysim.cli import main
-from loyaltysim.recommend import MATERIALITY, Recommendation, decide, pdf_pages
+from loyaltysim.recommend import (
+    MATERIALITY,
+    SCAN_LEVELS,
+    SCAN_REPLICATIONS,
+    Recommendation,
+    decide,
+    pdf_pages,
+)
 from loyaltysim.statistics import paired_differences
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -127,3 +134,12 @@ def test_bad_input_is_one_line_exit_2_and_nothing_written(
     err = capsys.readouterr().err.strip()
     assert len(err.splitlines()) == 1 and says in err, err
     assert list(tmp_path.iterdir()) == []
+
+
+def test_the_help_states_the_apis_defaults(capsys):
+    with pytest.raises(SystemExit):
+        main(["recommend", "--help"])
+    text = " ".join(capsys.readouterr().out.split())
+    assert f"(default {MATERIALITY}:" in text
+    assert f"scan (default {SCAN_LEVELS})" in text
+    assert f"(default {SCAN_REPLICATIONS}; 0: no scan)" in text
