@@ -1,6 +1,6 @@
 # loyaltysim — set-up, the main job, checks, tests, benchmarks, the paper.
 # `make run` and `make test` work on a fresh clone: they find a Python >= 3.12,
-# create .venv and install the package with its dev, notebook, app and browser extras.
+# create .venv and install the package with its dev, notebook, app, browser and report extras.
 
 VENV      := .venv
 BIN       := $(VENV)/bin
@@ -25,7 +25,7 @@ $(STAMP): pyproject.toml
 	echo "Using $$py ($$($$py --version))"; \
 	[ -x $(BIN)/python ] || $$py -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e ".[dev,notebooks,app,browser]"
+	$(BIN)/python -m pip install --quiet -e ".[dev,notebooks,app,browser,report]"
 	@touch $(STAMP)
 
 ## Debian's chromium for the app's browser test (tests/system/test_app.py); Playwright's own
@@ -88,7 +88,9 @@ bench-cdnow: setup-cdnow
 bench-sweep: setup
 	$(BIN)/python benchmarks/sweep.py --runs 1000 --workers 1 2
 
-## Every table and figure of papers/paper.md, regenerated from scratch (a few minutes).
+## Every table and figure of papers/paper.md, regenerated from scratch, then its PDF
+## (papers/paper.pdf) and the versions of the build (papers/provenance.md), both untracked:
+## the tree stays clean.
 paper: setup
 	PYTHONPATH=tools $(BIN)/python -m paper
 

@@ -9,12 +9,20 @@ import pytest
 
 from loyaltysim.cases import ROBUSTNESS_LEVELS
 from loyaltysim.cli.parser import build_parser
+from loyaltysim.recommend import MATERIALITY, SCAN_LEVELS, SCAN_REPLICATIONS
 
 #: ``(default 4)``, ``(default: fresh entropy, ...)``, ``(default 1; ...``
 STATED = re.compile(r"\(default:? ([^);]+)")
 
-#: Options whose parser default is None because the command computes it: what it computes.
-COMPUTED = {"levels": ROBUSTNESS_LEVELS, "workers": 1}
+#: Options whose parser default is None because the command computes it: what it computes
+#: (by option, or by command and option where commands differ).
+COMPUTED = {
+    "levels": ROBUSTNESS_LEVELS,
+    "workers": 1,
+    ("recommend", "levels"): SCAN_LEVELS,
+    ("recommend", "scan_replications"): SCAN_REPLICATIONS,
+    ("recommend", "materiality"): MATERIALITY,
+}
 
 
 def _stated_defaults() -> list[tuple[str, str, str, object]]:
@@ -40,8 +48,8 @@ def _shown(value: object) -> str:
 @pytest.mark.parametrize(("command", "option", "stated", "real"), _stated_defaults())
 def test_a_stated_default_is_the_real_one(command, option, stated, real):
     dest = option.lstrip("-").replace("-", "_")
-    if real is None and dest in COMPUTED:
-        real = COMPUTED[dest]
+    if real is None:
+        real = COMPUTED.get((command, dest), COMPUTED.get(dest))
     if real is None:  # the command decides; a seed then draws fresh entropy
         assert dest != "seed" or stated.startswith("fresh"), (command, option, stated)
         return

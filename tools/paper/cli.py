@@ -10,8 +10,19 @@ from pathlib import Path
 import paper
 from loyaltysim._io import write_atomic
 from paper.markers import differences, insert, missing_markers
-from paper.studies import STUDIES
-from paper.study import PAPER, WORKERS, Output, close_figures, run_study, save, select
+from paper.pdf import write_pdf
+from paper.studies import STUDIES, provenance
+from paper.study import (
+    PAPER,
+    PDF,
+    PROVENANCE,
+    WORKERS,
+    Output,
+    close_figures,
+    run_study,
+    save,
+    select,
+)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -23,6 +34,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--only", nargs="+", metavar="NAME", help="studies or artefacts to run")
     parser.add_argument("--workers", type=int, default=WORKERS, help="sweep worker processes")
     parser.add_argument("--list", action="store_true", help="list the studies and exit")
+    parser.add_argument(
+        "--pdf-only", action="store_true", help="only rebuild papers/paper.pdf from paper.md"
+    )
     args = parser.parse_args(argv)
     if args.list:
         for s in STUDIES:
@@ -31,6 +45,9 @@ def main(argv: Sequence[str] | None = None) -> int:
                 if names:
                     print(f"{'':<12} {kind}: {', '.join(names)}")
         return 0
+    if args.pdf_only:
+        built = PROVENANCE.read_text() if PROVENANCE.is_file() else ""
+        return _pdf(built or provenance.markdown(["none (the PDF alone)"]))
     studies = select(args.only)
     text = PAPER.read_text()
     missing = missing_markers(studies, text)
@@ -72,4 +89,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     for path, study_name, seconds in timings:
         print(f"  {path:<40} {study_name:<12} {seconds:7.1f} s")
     print(f"total {total:.0f} s")
+    return _pdf(provenance.markdown([s.name for s in studies]))
+
+
+def _pdf(section: str) -> int:
+    """Write the provenance file, then the PDF of paper.md with it at the end."""
+    start = time.perf_counter()
+    write_atomic(PROVENANCE, lambda p: Path(p).write_text(section))
+    write_pdf(PAPER, PDF, appendix=section)
+    rel = PDF.relative_to(PAPER.parents[1])
+    print(f"{rel} and {PROVENANCE.name} written in {time.perf_counter() - start:.1f} s")
     return 0

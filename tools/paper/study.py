@@ -25,6 +25,9 @@ use()  # every figure of the paper in the package's one plot style
 
 ROOT = Path(__file__).resolve().parents[2]
 PAPER = ROOT / "papers" / "paper.md"
+#: The PDF of the paper and the provenance of the build: generated, not tracked (.gitignore).
+PDF = ROOT / "papers" / "paper.pdf"
+PROVENANCE = ROOT / "papers" / "provenance.md"
 TABLES = ROOT / "papers" / "tables"
 FIGURES = ROOT / "papers" / "figures"
 
@@ -73,7 +76,7 @@ class Study:
         values: Names of the prose values it makes.
         figures: Names of the figures it makes.
         checked: Whether ``--check`` and the tests compare its output with
-            paper.md (not for provenance, which names the versions installed).
+            paper.md.
     """
 
     name: str

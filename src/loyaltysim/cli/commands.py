@@ -21,13 +21,23 @@ from typing import TYPE_CHECKING, Any
 
 from loyaltysim._io import check_writable, write_atomic
 from loyaltysim.errors import ParameterError
-from loyaltysim.params import parse_value, whole_number
+from loyaltysim.params import format_number, parse_value, whole_number
 from loyaltysim.style import DPI
 
 if TYPE_CHECKING:
     import pandas as pd
 
-__all__ = ["app", "calibrate", "case", "compare", "params", "report", "run", "sweep"]
+__all__ = [
+    "app",
+    "calibrate",
+    "case",
+    "compare",
+    "params",
+    "recommend",
+    "report",
+    "run",
+    "sweep",
+]
 
 #: File types ``--figure`` writes.
 FIGURE_SUFFIXES = (".png", ".pdf", ".svg")
@@ -56,6 +66,17 @@ def _tables(args: argparse.Namespace) -> tuple[dict[str, Any], dict[str, Any]]:
         else:
             scenario_table[name] = value
     return scenario_table, policy_table
+
+
+def _candidates(names: str, policy_table: dict[str, Any]) -> list[Any]:
+    """The policies ``--policies`` names (comma-separated), then the file's ``[policy]`` table."""
+    from loyaltysim.policies import Policy
+
+    policies = [Policy.preset(name.strip()) for name in names.split(",") if name.strip()]
+    if policy_table:
+        policy_table.setdefault("name", "your_policy")
+        policies.append(Policy.from_spec(policy_table))
+    return policies
 
 
 def _check_outputs(args: argparse.Namespace) -> None:
@@ -168,17 +189,12 @@ def compare(args: argparse.Namespace) -> int:
     """``loyaltysim compare``: policies on one scenario, paired replications."""
     from loyaltysim.comparison import compare as compare_policies
     from loyaltysim.plotting import plot_comparison
-    from loyaltysim.policies import Policy
     from loyaltysim.report import format_comparison
     from loyaltysim.scenario import Scenario
 
     scenario_table, policy_table = _tables(args)
     scenario = Scenario.from_dict(scenario_table)
-    names = [name.strip() for name in args.policies.split(",") if name.strip()]
-    policies: list[Policy] = [Policy.preset(name) for name in names]
-    if policy_table:
-        policy_table.setdefault("name", "your_policy")
-        policies.append(Policy.from_spec(policy_table))
+    policies = _candidates(args.policies, policy_table)
     replications = whole_number("--replications", args.replications, minimum=1)
     _check_outputs(args)
     comparison = compare_policies(
@@ -264,6 +280,88 @@ def case(args: argparse.Namespace) -> int:
         lambda: plot_comparison(result.comparison),
         lambda: format_case(result),
     )
+    return 0
+
+
+def recommend(args: argparse.Namespace) -> int:
+    """``loyaltysim recommend``: a one-page client report (HTML and PDF) from a comparison."""
+    import shlex
+
+    from loyaltysim.recommend import recommend as advise
+    from loyaltysim.scenario import Scenario
+
+    scenario_table, policy_table = _tables(args)
+    scenario = Scenario.from_dict(scenario_table)
+    policies = _candidates(args.policies, policy_table)
+    replications = whole_number("--replications", args.replications, minimum=2)
+    if args.materiality is not None and args.materiality_usd is not None:
+        raise ParameterError("--materiality-usd", args.materiality_usd, "no --materiality with it")
+    for option, path, suffix in (("--html", args.html, ".html"), ("--pdf", args.pdf, ".pdf")):
+        if path is not None and Path(path).suffix.lower() != suffix:
+            raise ParameterError(option, path, f"a path ending in {suffix}")
+    if args.html is None and args.pdf is None and not args.json:
+        raise ParameterError(
+            "--html/--pdf", None, "at least one of --html PATH, --pdf PATH, --json"
+        )
+    for option, path in (("--html", args.html), ("--pdf", args.pdf)):
+        if path is not None:
+            check_writable(option, path)
+    _check_outputs(args)
+    words = ["loyaltysim", "recommend"]
+    if args.scenario:
+        words += ["--scenario", args.scenario]
+    for item in args.overrides:
+        words += ["--set", item]
+    words += ["--policies", args.policies, "--replications", str(replications)]
+    if args.baseline:
+        words += ["--baseline", args.baseline]
+    if args.materiality_usd is not None:
+        words += ["--materiality-usd", format_number(args.materiality_usd)]
+    elif args.materiality is not None:
+        words += ["--materiality", format_number(args.materiality)]
+    # options left out take the API's defaults (declared once, in loyaltysim.recommend)
+    chosen = {
+        "materiality": args.materiality,
+        "levels": args.levels,
+        "scan_replications": args.scan_replications,
+    }
+    kwargs = {name: value for name, value in chosen.items() if value is not None}
+    for name in ("levels", "scan_replications"):
+        if name in kwargs:
+            words += ["--" + name.replace("_", "-"), str(kwargs[name])]
+    words += ["--seed", str(args.seed)]
+    for option, path in (("--html", args.html), ("--pdf", args.pdf)):
+        if path is not None:
+            words += [option, path]
+    advice = advise(
+        scenario,
+        policies,
+        baseline=args.baseline,
+        materiality_usd=args.materiality_usd,
+        replications=replications,
+        rng=args.seed,
+        workers=args.workers,
+        progress=_progress(args),
+        max_runs=args.max_runs,
+        market=args.scenario or "the default market",
+        command=shlex.join(words),
+        **kwargs,
+    )
+    if args.pdf:
+        advice.write_pdf(args.pdf)
+    if args.html:
+        advice.write_html(args.html)
+    _emit(
+        args,
+        advice,
+        lambda: advice.comparison.runs,
+        advice.figure,
+        lambda: "\n".join([advice.sentence(), *advice.changers()]),
+    )
+    if not args.json:
+        for label, path in (("report (HTML)", args.html), ("report (PDF)", args.pdf)):
+            if path:
+                print(f"{label} written to {path}")
     return 0
 
 

@@ -14,7 +14,6 @@ from paper.studies import (
     library,
     model,
     policies,
-    provenance,
     robustness,
     sensitivity,
 )
@@ -30,5 +29,4 @@ STUDIES: tuple[Study, ...] = (
     robustness.STUDY,
     break_even.STUDY,
     sensitivity.STUDY,
-    provenance.STUDY,
 )

@@ -1,28 +1,31 @@
-"""The provenance study: the versions behind the numbers (not checked against the paper)."""
+"""The provenance of a build: the versions behind the numbers, in a generated, untracked file.
+
+The paper's numbers and figures depend on the seeds and inputs it states, and
+on the package versions; which versions a given build ran on is written to
+``papers/provenance.md`` (ignored by git, so a rebuild leaves the tree clean)
+and printed at the end of the PDF.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from importlib.metadata import version
 
 from loyaltysim.simulation import versions
-from paper.study import WORKERS, Output, Study, quiet
 
 
-def make(workers: int = WORKERS, log: Callable[[str], None] = quiet) -> Output:
-    """The versions behind the numbers (not checked: it names what is installed)."""
-    from importlib.metadata import version
-
+def versions_line() -> str:
+    """The versions installed: loyaltysim, Mesa, NumPy, networkx, scipy, pandas, SALib, Python."""
     v = versions()
     others = {name: version(name) for name in ("networkx", "scipy", "pandas", "SALib")}
     items = [f"loyaltysim {v['loyaltysim']}", f"Mesa {v['mesa']}", f"NumPy {v['numpy']}"]
     items += [f"{k} {val}" for k, val in others.items()] + [f"Python {v['python']}"]
-    return Output(values={"versions": ", ".join(items)})
+    return ", ".join(items)
 
 
-STUDY = Study(
-    "provenance",
-    "the package versions installed",
-    make,
-    values=("versions",),
-    checked=False,
-)
+def markdown(studies: list[str]) -> str:
+    """The provenance section of a build (Markdown): the versions and the studies rerun."""
+    return (
+        "## Provenance of this build\n\n"
+        f"Built by `make paper` with {versions_line()}. Studies rerun in this build: "
+        f"{', '.join(studies)}.\n"
+    )
