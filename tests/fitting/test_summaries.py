@@ -86,3 +86,10 @@ def test_the_basket_in_closed_form_recovers_the_models_lognormal():
 def test_an_empty_log_has_every_summary_at_zero():
     empty = LOG.iloc[:0]
     assert summarize_log(empty, 20, months=8) == dict.fromkeys(summarize_log(LOG, 20), 0.0)
+
+
+def test_a_log_counted_from_an_earlier_start_shifts_its_months():
+    later = summarize_log(LOG, 20, months=10, start="2024-11-01")
+    # 2025-01 is month 3: month 1 has no buyer, so new customers per month is 0
+    assert later["new_per_month"] == 0.0
+    assert later["active_trend"] == 1.0  # months 8..10: a (in 10); months 1..3: a (in 3)

@@ -43,7 +43,6 @@ import importlib.util
 import json
 import logging
 import math
-import shutil
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -54,7 +53,14 @@ import pandas as pd
 
 from loyaltysim._io import check_writable, write_atomic
 from loyaltysim.errors import LoyaltysimError, ParameterError
-from loyaltysim.fitting.clientdata import describe_log, read_transactions, synthetic_log
+from loyaltysim.fitting.clientdata import (
+    LOG_COLUMNS,
+    SYNTHETIC_START,
+    describe_log,
+    read_transactions,
+    synthetic_log,
+    validate_transactions,
+)
 from loyaltysim.fitting.summaries import BASKET_SUMMARIES, summarize_log
 from loyaltysim.params import format_number, whole_number
 from loyaltysim.policies.policy import NAMED_POLICIES
@@ -205,7 +211,7 @@ class _Simulator:
     def summaries(self, scenario: Scenario, seed: int) -> dict[str, float]:
         """Every summary of one simulated log of ``scenario``."""
         log = simulated_log(scenario, self.policy, rng=seed)
-        return summarize_log(log, self.market_size, self.months)
+        return summarize_log(log, self.market_size, self.months, start=SYNTHETIC_START)
 
     def __call__(self, point: Mapping[str, float]) -> dict[str, float]:
         # pyabc draws from NumPy's global generator, seeded per generation (see the module)
@@ -339,8 +345,7 @@ def fit(
 
 
 def _checked_frame(frame: pd.DataFrame) -> pd.DataFrame:
-    from loyaltysim.fitting.clientdata import LOG_COLUMNS, validate_transactions
-
+    """A log frame given to :func:`fit` directly, checked like a file."""
     missing = [c for c in LOG_COLUMNS if c not in frame.columns]
     if missing:
         raise ParameterError(
@@ -694,8 +699,3 @@ def render_report(
         "",
     ]
     return "\n".join(lines)
-
-
-def remove_fit(folder: Path) -> None:
-    """Delete a fit folder (tests and ``--overwrite`` of a whole folder)."""
-    shutil.rmtree(folder, ignore_errors=True)

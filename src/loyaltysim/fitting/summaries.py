@@ -70,10 +70,13 @@ SUMMARIES: dict[str, str] = {
 BASKET_SUMMARIES = ("basket_mean_usd", "basket_log_sd", "purchases_per_active_month")
 
 
-def month_index(dates: pd.Series) -> np.ndarray:
-    """Each date's calendar month, counted from 1 at the log's first month."""
+def month_index(dates: pd.Series, start: str | None = None) -> np.ndarray:
+    """Each date's calendar month, from 1 at ``start``'s month (default: the first date's)."""
     values = pd.DatetimeIndex(dates)
     absolute = values.year.to_numpy() * 12 + values.month.to_numpy()
+    if start is not None:
+        first = pd.Timestamp(start)
+        return (absolute - (first.year * 12 + first.month) + 1).astype(np.int64)
     if absolute.size == 0:
         return np.zeros(0, dtype=np.int64)
     return (absolute - absolute.min() + 1).astype(np.int64)
@@ -93,7 +96,7 @@ def _ratio(num: float | np.number[Any], den: float | np.number[Any]) -> float:
 
 
 def summarize_log(
-    log: pd.DataFrame, market_size: int, months: int | None = None
+    log: pd.DataFrame, market_size: int, months: int | None = None, start: str | None = None
 ) -> dict[str, float]:
     """The summaries of :data:`SUMMARIES` of a transaction log.
 
@@ -105,6 +108,9 @@ def summarize_log(
         months: Months the log covers (``T``); by default from its first to
             its last date. A simulated log passes its horizon, so a month
             without a purchase at the end still counts.
+        start: The date whose month is month 1; by default the log's first
+            date's. A simulated log passes the date of the model's month 1,
+            so months before the first purchase still count.
 
     Returns:
         Summary name to value, in the order of :data:`SUMMARIES` (the
@@ -118,7 +124,7 @@ def summarize_log(
         >>> summarize_log(log, market_size=10)["reach"]
         0.2
     """
-    month = month_index(log["date"])
+    month = month_index(log["date"], start)
     n_months = int(months if months is not None else month.max(initial=0))
     if month.size == 0:  # a simulated market where no one bought
         return dict.fromkeys(_names(n_months), 0.0)
