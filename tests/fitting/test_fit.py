@@ -134,7 +134,7 @@ def test_a_killed_fit_resumes_to_the_uninterrupted_posterior(tmp_path, log_file)
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}
     command = [sys.executable, "-m", "loyaltysim", "fit", *args, "--out", str(killed)]
     process = subprocess.Popen(command, env=env, stderr=subprocess.DEVNULL)
-    deadline = time.monotonic() + 300  # a busy machine imports pyabc slowly
+    deadline = time.monotonic() + 600  # a busy machine imports pyabc and simulates slowly
     while generations_done(killed) < 1 and time.monotonic() < deadline:
         time.sleep(0.05)
     process.send_signal(signal.SIGKILL)
