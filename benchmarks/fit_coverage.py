@@ -6,7 +6,8 @@ fits it with ``loyaltysim.fitting.fit`` and counts, per parameter, how often the
 falls inside the posterior's 90% interval (nominal: 0.9), over all data sets and over those
 where the data inform the parameter::
 
-    python benchmarks/fit_coverage.py --datasets 20          # hours on one busy core
+    python benchmarks/fit_coverage.py --datasets 20 --customers 1000 --months 24 \
+        --particles 50 --generations 3                        # half an hour, busy 2 cores
     python benchmarks/fit_coverage.py --write-log log.csv    # the README's example log
 
 The README's timing uses ``--write-log``: a market of 6,000 people over 24 months.
