@@ -132,6 +132,8 @@ class LoyaltyModel(mesa.Model):
             :meth:`customer` creates single agents on demand either way.
         claim_log: Keep a record of every claim (:attr:`claim_log`); off by
             default, so that sweeps do not pay for it. It changes no number.
+        purchase_log: Keep a record of every purchase (:attr:`purchase_log`);
+            off by default like the claim log, and like it changes no number.
 
     Attributes:
         params: The scenario (Mesa's own ``scenario`` attribute holds Mesa's
@@ -146,6 +148,9 @@ class LoyaltyModel(mesa.Model):
         claim_log: Every claim so far, month by month
             (:class:`~loyaltysim.submodels.ledger.ClaimLog`; ``.frame()`` is
             the table), or ``None`` when not asked for.
+        purchase_log: Every purchase so far, month by month
+            (:class:`~loyaltysim.submodels.ledger.PurchaseLog`), or ``None``
+            when not asked for.
         seed_sequence: The SeedSequence behind every draw.
     """
 
@@ -158,6 +163,7 @@ class LoyaltyModel(mesa.Model):
         network: SocialNetwork | nx.Graph | None = None,
         inspect_agents: bool | None = None,
         claim_log: bool = False,
+        purchase_log: bool = False,
     ) -> None:
         seed = as_seed_sequence(rng)
         mesa_rng = int(rng) if isinstance(rng, int | np.integer) else np.random.default_rng(seed)
@@ -181,6 +187,7 @@ class LoyaltyModel(mesa.Model):
         self.last_month: Month | None = None
         self.ledger = ledger.Ledger(self.params.horizon_months)
         self.claim_log = ledger.ClaimLog() if claim_log else None
+        self.purchase_log = ledger.PurchaseLog() if purchase_log else None
         self._added_submodels = [
             (d, d.submodel) for d in DIMENSIONS.values() if d.submodel is not None
         ]
@@ -238,6 +245,8 @@ class LoyaltyModel(mesa.Model):
         ledger.close_month(population, self.ledger, scenario, month)
         if self.claim_log is not None:
             self.claim_log.record(month)
+        if self.purchase_log is not None:
+            self.purchase_log.record(population, month)
         self.last_month = month
         if t >= scenario.horizon_months:
             self.running = False

@@ -62,6 +62,9 @@ class RunResult:
         claims: The claim log when asked for (``run(..., claims=True)``): one
             row per claim (see
             :data:`loyaltysim.submodels.ledger.CLAIM_LOG_COLUMNS`); else ``None``.
+        purchases: The purchase log when asked for (``run(...,
+            purchases=True)``): one row per purchase (see
+            :data:`loyaltysim.submodels.ledger.PURCHASE_LOG_COLUMNS`); else ``None``.
     """
 
     scenario: Scenario
@@ -71,6 +74,7 @@ class RunResult:
     summary: dict[str, float]
     versions: dict[str, str] = field(default_factory=versions)
     claims: pd.DataFrame | None = None
+    purchases: pd.DataFrame | None = None
 
     def to_dict(self, monthly: bool = True) -> dict[str, Any]:
         """A JSON-ready dict: metadata, summary and (optionally) the monthly table."""
@@ -92,6 +96,7 @@ def simulate(
     rng: int | np.random.SeedSequence | None,
     network: SocialNetwork | nx.Graph | None = None,
     claim_log: bool = False,
+    purchase_log: bool = False,
 ) -> LoyaltyModel:
     """Build the model of ``scenario`` under ``policy`` and run it over the horizon.
 
@@ -102,12 +107,19 @@ def simulate(
             entropy (recorded in the model's ``seed_sequence``).
         network: Optional prebuilt network or networkx graph.
         claim_log: Keep the model's claim log (``model.claim_log``).
+        purchase_log: Keep the model's purchase log (``model.purchase_log``).
 
     Returns:
         The model after its last month.
     """
     model = LoyaltyModel(
-        scenario, policy, rng=rng, network=network, inspect_agents=False, claim_log=claim_log
+        scenario,
+        policy,
+        rng=rng,
+        network=network,
+        inspect_agents=False,
+        claim_log=claim_log,
+        purchase_log=purchase_log,
     )
     model.run_for(scenario.horizon_months)
     return model
@@ -120,6 +132,7 @@ def run(
     rng: int | np.random.SeedSequence | None = None,
     network: SocialNetwork | nx.Graph | None = None,
     claims: bool = False,
+    purchases: bool = False,
     seed: Any = NOT_GIVEN,
 ) -> RunResult:
     """Simulate one scenario under one policy over its horizon.
@@ -132,6 +145,8 @@ def run(
         network: Optional prebuilt network or networkx graph.
         claims: Also return the claim log (``RunResult.claims``: one row per
             claim, with its month, claimant, value, kind, answer and outcome).
+        purchases: Also return the purchase log (``RunResult.purchases``: one
+            row per purchase, with its month, buyer and amount).
         seed: The old name of ``rng`` (deprecated).
 
     Returns:
@@ -139,7 +154,7 @@ def run(
     """
     rng = renamed_seed(rng, seed, "run")
     scenario = scenario if scenario is not None else Scenario()
-    model = simulate(scenario, policy, rng, network, claim_log=claims)
+    model = simulate(scenario, policy, rng, network, claim_log=claims, purchase_log=purchases)
     return RunResult(
         scenario=scenario,
         policy=model.policy,
@@ -147,6 +162,7 @@ def run(
         monthly=model.ledger.frame(),
         summary=summarize(model.books()),
         claims=model.claim_log.frame() if model.claim_log is not None else None,
+        purchases=model.purchase_log.frame() if model.purchase_log is not None else None,
     )
 
 

@@ -7,7 +7,8 @@ The layers, from the ground floor up (a module may import from its own layer or 
 2. ``policies``, ``month``                            the firm's rules; one month's state
 3. ``submodels``, ``agents``, ``model``               the monthly schedule and the Mesa model
 4. ``simulation``, ``experiments``, ``comparison``    one run, many runs, paired comparisons
-5. ``cases``, ``evidence``, ``report``, ``plotting``, ``recommend``  what the runs are used for
+5. ``cases``, ``evidence``, ``fitting``, ``report``,   what the runs are used for
+   ``plotting``, ``recommend``
 6. ``cli``, ``app``                                   the front ends
 """
 
@@ -48,6 +49,7 @@ LAYERS: dict[str, int] = {
     "comparison": 4,
     "cases": 5,
     "evidence": 5,
+    "fitting": 5,
     "report": 5,
     "plotting": 5,
     "recommend": 5,

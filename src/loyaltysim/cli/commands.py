@@ -32,6 +32,7 @@ __all__ = [
     "calibrate",
     "case",
     "compare",
+    "fit",
     "params",
     "recommend",
     "report",
@@ -443,6 +444,45 @@ def sweep(args: argparse.Namespace) -> int:
         )
         return 130
     print(summary)
+    return 0
+
+
+def fit(args: argparse.Namespace) -> int:
+    """``loyaltysim fit``: a transaction log into a fit folder (resumable)."""
+    from loyaltysim.fitting import fit as run_fit
+    from loyaltysim.scenario import Scenario
+
+    columns = {}
+    for item in args.columns:
+        name, sep, column = item.partition("=")
+        if not sep or not name.strip() or not column.strip():
+            raise ParameterError("--columns", item, "NAME=COLUMN, e.g. --columns date=OrderDate")
+        columns[name.strip()] = column.strip()
+    scenario_table, _ = _tables(args)
+    try:
+        result = run_fit(
+            args.data,
+            args.out,
+            columns=columns,
+            base=Scenario.from_dict(scenario_table),
+            policy=args.policy,
+            market_size=args.market_size,
+            particles=args.particles,
+            generations=args.generations,
+            check_draws=args.check_draws,
+            rng=args.seed,
+            overwrite=args.overwrite,
+            progress=_progress(args),
+            announce=lambda line: print(line, file=sys.stderr),
+        )
+    except KeyboardInterrupt:
+        print(
+            f"loyaltysim: interrupted; finished generations are saved in {args.out}; "
+            "run the same command to resume",
+            file=sys.stderr,
+        )
+        return 130
+    print(result)
     return 0
 
 

@@ -249,6 +249,67 @@ def build_parser() -> argparse.ArgumentParser:
     _max_runs_option(p_sweep)
     p_sweep.set_defaults(handler=commands.sweep)
 
+    p_fit = sub.add_parser(
+        "fit",
+        help="fit the market to a client's transaction log (ABC-SMC); re-run to resume",
+        description="Estimate the market parameters a transaction log informs (purchase rate and "
+        "its spread, base churn and its loyalty dependence, acquisition, the starting customer "
+        "share) by ABC-SMC (pyabc), and the basket in closed form. DATA is a CSV or Parquet file "
+        "with columns customer_id, date (ISO) and amount_usd (see --columns). DIR receives "
+        "posterior.parquet, scenario.toml (posterior medians, for --scenario), parameters.csv, "
+        "predictive.csv, report.md and its figures; killed or interrupted, the same command "
+        "continues from the last whole generation; a changed configuration is refused.",
+    )
+    p_fit.add_argument("data", metavar="DATA", help="transaction log (.csv or .parquet)")
+    p_fit.add_argument("--out", required=True, metavar="DIR", help="fit folder")
+    p_fit.add_argument(
+        "--columns",
+        action="append",
+        default=[],
+        metavar="NAME=COLUMN",
+        help="the file's column for customer_id, date or amount_usd (repeatable)",
+    )
+    p_fit.add_argument(
+        "--scenario", metavar="FILE", help="TOML file of the base market (its [scenario] table)"
+    )
+    p_fit.add_argument(
+        "--set",
+        dest="overrides",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="set a parameter of the base market (repeatable)",
+    )
+    p_fit.add_argument(
+        "--policy",
+        default="always_compensate",
+        help=f"the named policy the firm ran ({', '.join(NAMED_POLICIES)})",
+    )
+    p_fit.add_argument(
+        "--market-size",
+        type=int,
+        default=None,
+        metavar="N",
+        help="people in the market: prospects, customers, lapsed (default: 3 x the log's "
+        "customers)",
+    )
+    p_fit.add_argument(
+        "--particles", type=int, default=100, help="particles per generation (default 100)"
+    )
+    p_fit.add_argument("--generations", type=int, default=6, help="ABC-SMC generations (default 6)")
+    p_fit.add_argument(
+        "--check-draws",
+        type=int,
+        default=40,
+        metavar="N",
+        help="posterior draws simulated for the predictive check (default 40)",
+    )
+    p_fit.add_argument("--seed", type=int, default=2026, help="seed of every draw (2026)")
+    p_fit.add_argument(
+        "--overwrite", action="store_true", help="discard a fit of another configuration in DIR"
+    )
+    p_fit.add_argument("--no-progress", action="store_true", help="hide the progress bar")
+    p_fit.set_defaults(handler=commands.fit)
     p_rep = sub.add_parser(
         "report",
         help="tables and figures of a results folder",

@@ -15,6 +15,11 @@ policy dimensions added to the model).
 **The claim log** (off by default; ``LoyaltyModel(..., claim_log=True)``):
 one record per claim, month by month (:func:`claim_records`, :class:`ClaimLog`),
 so that every claim count of the ledger can be recounted claim by claim.
+
+**The purchase log** (off by default; ``LoyaltyModel(..., purchase_log=True)``):
+one record per purchase, month by month (:func:`purchase_records`,
+:class:`PurchaseLog`): the month, the buyer and the amount (the buyer's
+basket), the raw material of a synthetic transaction log.
 """
 
 from __future__ import annotations
@@ -44,13 +49,16 @@ __all__ = [
     "ANSWER_NAMES",
     "CLAIM_LOG_COLUMNS",
     "COLUMNS",
+    "PURCHASE_LOG_COLUMNS",
     "SERVICE_COSTS",
     "ClaimLog",
     "Ledger",
     "LedgerCollector",
+    "PurchaseLog",
     "claim_records",
     "close_month",
     "ledger_columns",
+    "purchase_records",
 ]
 
 #: The model's own monthly columns (declared in :data:`loyaltysim.outcomes.MONTHLY`), in
@@ -211,6 +219,56 @@ class ClaimLog:
             frame["answer"].to_numpy(), pd.Index(ANSWER_NAMES)
         )
         return frame
+
+
+#: The purchase log's columns, in order, with their meaning.
+PURCHASE_LOG_COLUMNS: dict[str, str] = {
+    "month": "month of the purchase (from 1)",
+    "customer": "the buyer's index in the population",
+    "value_usd": "amount spent: the buyer's basket (USD)",
+}
+
+
+def purchase_records(population: Population, month: Month) -> dict[str, np.ndarray]:
+    """The month's purchases, one entry per buyer: the columns of :data:`PURCHASE_LOG_COLUMNS`.
+
+    Reads the month's buyers (:attr:`~loyaltysim.month.Month.buyers`, set by
+    the purchases submodel) and their baskets, so its count is the ledger's
+    ``purchases`` and its sum the ledger's ``revenue_usd``.
+    """
+    buyers = month.buyers
+    return {
+        "month": np.full(buyers.size, month.t, dtype=np.int32),
+        "customer": buyers,
+        "value_usd": population.basket_value_usd[buyers],
+    }
+
+
+class PurchaseLog:
+    """Every purchase of a run, month by month: the model's own transaction log.
+
+    The model records each month's buyers when it closes the month's books
+    (step 10): two integers and a float a purchase while on, nothing while off.
+    """
+
+    def __init__(self) -> None:
+        self._months: list[dict[str, np.ndarray]] = []
+
+    def record(self, population: Population, month: Month) -> None:
+        """Keep the month's purchases (:func:`purchase_records`)."""
+        self._months.append(purchase_records(population, month))
+
+    def frame(self) -> pd.DataFrame:
+        """The log: one row per purchase, by month then buyer (:data:`PURCHASE_LOG_COLUMNS`)."""
+        empty: dict[str, np.ndarray] = {
+            "month": np.zeros(0, dtype=np.int32),
+            "customer": np.zeros(0, dtype=np.int64),
+            "value_usd": np.zeros(0),
+        }
+        months = self._months or [empty]
+        return pd.DataFrame(
+            {name: np.concatenate([m[name] for m in months]) for name in PURCHASE_LOG_COLUMNS}
+        )
 
 
 class LedgerCollector(mesa.DataCollector):

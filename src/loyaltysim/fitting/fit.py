@@ -1,0 +1,701 @@
+"""Fit the market's hidden parameters to a client's transaction log by ABC-SMC (pyabc).
+
+The parameters a transaction log can inform (:data:`FITTED`: purchase rate
+and its heterogeneity, base churn and its loyalty dependence, acquisition)
+are estimated by approximate Bayesian computation with sequential Monte
+Carlo (Beaumont et al. 2009; Toni et al. 2009) as :mod:`pyabc` implements
+it (Schälte et al. 2022): each candidate market is simulated over the log's
+months, its purchase log written in the client's format
+(:func:`~loyaltysim.fitting.clientdata.synthetic_log`) and reduced by the
+same function as the client's (:func:`~loyaltysim.fitting.summaries.summarize_log`);
+candidates whose summaries come near the client's, under pyabc's adaptive
+scaled distance, survive to the next generation. The basket has a closed
+form (:func:`basket_estimates`) and is not simulated for.
+
+A fit folder (``out``) holds, when done (:data:`OUTPUTS`):
+
+- ``posterior.parquet``: the last generation's particles, one row a draw,
+  one column per fitted scenario parameter (natural units, the names of
+  :class:`~loyaltysim.scenario.Scenario`) plus ``weight`` (summing to 1);
+  the market of a draw is ``fitted scenario`` with the draw's values.
+- ``scenario.toml``: the fitted market (posterior medians, the basket's
+  closed form, the log's months and the market size) as a ``[scenario]``
+  table, loadable by ``--scenario``;
+- ``parameters.csv``: per fitted parameter, prior range, posterior median,
+  90% credible interval and whether the data inform it;
+- ``predictive.csv``: per summary, the observed value and its simulated 90%
+  interval over posterior draws (the posterior predictive check);
+- ``report.md``, ``prior_posterior.png``, ``predictive_check.png``;
+- ``fit.json`` (the configuration, checked on a rerun) and ``abc.db``
+  (pyabc's database: a rerun of the same fit continues from the last whole
+  generation).
+
+Runs are seeded: generation ``g`` seeds NumPy's global generator (which
+pyabc draws from) with child ``g`` of the fit's seed, and each simulation
+takes its seed from it, so the same seed gives the same posterior, whether
+the fit ran through or was killed and resumed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib.util
+import json
+import logging
+import math
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from loyaltysim._io import check_writable, write_atomic
+from loyaltysim.errors import LoyaltysimError, ParameterError
+from loyaltysim.fitting.clientdata import (
+    LOG_COLUMNS,
+    SYNTHETIC_START,
+    describe_log,
+    read_transactions,
+    synthetic_log,
+    validate_transactions,
+)
+from loyaltysim.fitting.summaries import BASKET_SUMMARIES, summarize_log
+from loyaltysim.params import format_number, whole_number
+from loyaltysim.policies.policy import NAMED_POLICIES
+from loyaltysim.scenario import Scenario
+from loyaltysim.simulation import simulate
+
+__all__ = [
+    "FITTED",
+    "NOT_INFORMED_SD_RATIO",
+    "OUTPUTS",
+    "FitResult",
+    "FittedParameter",
+    "basket_estimates",
+    "fit",
+    "simulated_log",
+]
+
+#: What a finished fit folder holds (beside ``fit.json`` and ``abc.db``).
+OUTPUTS = (
+    "posterior.parquet",
+    "scenario.toml",
+    "parameters.csv",
+    "predictive.csv",
+    "report.md",
+    "prior_posterior.png",
+    "predictive_check.png",
+)
+
+#: A parameter whose posterior sd is at least this share of its prior sd (in the space it is
+#: fitted in) is reported as not informed by the data.
+NOT_INFORMED_SD_RATIO = 0.8
+
+#: The smallest monthly rate a log-uniform prior reaches: 1e-4 a month is about one event in
+#: 800 customer-years, nothing a few years of one firm's data can tell from zero.
+SMALLEST_RATE = 1e-4
+
+#: The defaults of a fit's budget (the command line's too).
+POPULATION_SIZE = 100
+GENERATIONS = 6
+PREDICTIVE_DRAWS = 40
+MARKET_SIZE_PER_CUSTOMER = 3
+
+#: Spawn keys of the fit's seed beyond the generations' (the predictive check).
+_PREDICTIVE = 10_000
+
+
+@dataclass(frozen=True)
+class FittedParameter:
+    """A scenario parameter the fit estimates, and its prior.
+
+    The prior is uniform on the parameter's declared range
+    (:meth:`Scenario.spec`), or, with ``log``, uniform in log10 from
+    :data:`SMALLEST_RATE` to the range's top (a rate known only to its order).
+
+    Attributes:
+        name: The :class:`~loyaltysim.scenario.Scenario` field.
+        log: Fitted as log10 of the value.
+    """
+
+    name: str
+    log: bool = False
+
+    @property
+    def bounds(self) -> tuple[float, float]:
+        """The prior's range in the fitted space (log10 of the value when ``log``)."""
+        spec = Scenario.spec(self.name)
+        low, high = float(spec.low or 0.0), float(spec.high if spec.high is not None else 1.0)
+        if spec.high_open:
+            high = high - 1e-3 * (high - low)
+        if self.log:
+            return math.log10(max(low, SMALLEST_RATE)), math.log10(high)
+        return low, high
+
+    def value(self, x: float) -> float:
+        """The parameter's value at the fitted-space point ``x``."""
+        return float(10.0**x) if self.log else float(x)
+
+    def point(self, value: float) -> float:
+        """The fitted-space point of a value."""
+        return math.log10(value) if self.log else float(value)
+
+    @property
+    def label(self) -> str:
+        """The axis label of the fitted space."""
+        return f"log10 {self.name}" if self.log else self.name
+
+
+#: The parameters a transaction log informs, in the order reports show them.
+FITTED: tuple[FittedParameter, ...] = (
+    FittedParameter("purchase_probability_mean"),
+    FittedParameter("purchase_probability_dispersion"),
+    FittedParameter("base_monthly_churn", log=True),
+    FittedParameter("churn_loyalty_sensitivity"),
+    FittedParameter("initial_active_share"),
+    FittedParameter("advertising_rate", log=True),
+    FittedParameter("imitation_rate", log=True),
+)
+
+
+def basket_estimates(log: pd.DataFrame) -> dict[str, float]:
+    """The basket parameters in closed form from a transaction log.
+
+    The model gives each customer a mean basket, lognormal across customers
+    with arithmetic mean ``basket_value_usd`` and log-sd
+    ``basket_value_sigma`` (:meth:`Population.draw
+    <loyaltysim.population.Population.draw>`). Their estimates are the mean
+    of customers' mean amounts and the sd of its log (``basket_mean_usd``
+    and ``basket_log_sd`` of :func:`summarize_log`), the moment and
+    maximum-likelihood estimates; a customer's mean over few purchases
+    carries their purchase-to-purchase spread too, so the log-sd is an upper
+    estimate. Clipped to the declared ranges.
+    """
+    summary = summarize_log(log, market_size=1)
+    sigma_high = float(Scenario.spec("basket_value_sigma").high or 3.0)
+    return {
+        "basket_value_usd": max(summary["basket_mean_usd"], 0.0),
+        "basket_value_sigma": min(max(summary["basket_log_sd"], 0.0), sigma_high),
+    }
+
+
+def simulated_log(
+    scenario: Scenario, policy: str = "always_compensate", rng: int | None = None
+) -> pd.DataFrame:
+    """A transaction log the model writes: run ``scenario`` and keep its purchases.
+
+    Example:
+        >>> import loyaltysim as ls
+        >>> log = simulated_log(ls.Scenario(n_customers=300, horizon_months=3), rng=1)
+        >>> log["date"].dt.strftime("%Y-%m").unique().tolist()
+        ['2025-01', '2025-02', '2025-03']
+    """
+    model = simulate(scenario, policy, rng, purchase_log=True)
+    assert model.purchase_log is not None
+    return synthetic_log(model.purchase_log.frame())
+
+
+class _Simulator:
+    """One candidate market, simulated and summarised (pyabc's model; picklable)."""
+
+    def __init__(self, base: Scenario, policy: str, market_size: int, months: int) -> None:
+        self.base, self.policy, self.market_size, self.months = base, policy, market_size, months
+
+    def scenario(self, point: Mapping[str, float]) -> Scenario:
+        """The market at a fitted-space point."""
+        values = {p.name: p.value(float(point[p.name])) for p in FITTED}
+        return self.base.replace(**values)
+
+    def summaries(self, scenario: Scenario, seed: int) -> dict[str, float]:
+        """Every summary of one simulated log of ``scenario``."""
+        log = simulated_log(scenario, self.policy, rng=seed)
+        return summarize_log(log, self.market_size, self.months, start=SYNTHETIC_START)
+
+    def __call__(self, point: Mapping[str, float]) -> dict[str, float]:
+        # pyabc draws from NumPy's global generator, seeded per generation (see the module)
+        seed = int(np.random.randint(0, 2**31 - 1))  # noqa: NPY002
+        stats = self.summaries(self.scenario(point), seed)
+        return {k: v for k, v in stats.items() if k not in BASKET_SUMMARIES}
+
+
+@dataclass(frozen=True)
+class FitResult:
+    """A finished fit.
+
+    Attributes:
+        folder: The fit folder.
+        scenario: The fitted market (posterior medians and the basket's closed form).
+        parameters: Per fitted parameter: prior range, posterior median,
+            90% interval, sd ratio and whether the data inform it.
+        predictive: Per summary: observed value, simulated 5% and 95%
+            quantiles and whether the observed value is inside.
+        posterior: The weighted draws (``posterior.parquet``).
+    """
+
+    folder: Path
+    scenario: Scenario
+    parameters: pd.DataFrame
+    predictive: pd.DataFrame
+    posterior: pd.DataFrame
+
+    def __str__(self) -> str:
+        return render_report(self.parameters, self.predictive, self.folder, brief=True)
+
+
+def fit(
+    data: str | Path | pd.DataFrame,
+    out: str | Path,
+    *,
+    columns: Mapping[str, str] | None = None,
+    base: Scenario | None = None,
+    policy: str = "always_compensate",
+    market_size: int | None = None,
+    particles: int = POPULATION_SIZE,
+    generations: int = GENERATIONS,
+    check_draws: int = PREDICTIVE_DRAWS,
+    rng: int = 2026,
+    overwrite: bool = False,
+    progress: bool = False,
+    announce: Callable[[str], None] | None = None,
+) -> FitResult:
+    """Fit the market to a transaction log by ABC-SMC; write the fit folder (see the module).
+
+    Args:
+        data: A transaction log file (CSV or Parquet) or a log frame with
+            :data:`~loyaltysim.fitting.clientdata.LOG_COLUMNS`.
+        out: The fit folder (created; a rerun of the same fit continues it).
+        columns: The file's names for the log's columns, where they differ.
+        base: The market the fitted parameters are set in (default: the
+            default market); what the fit does not estimate stays as given.
+        policy: The named policy the firm ran while the log was written.
+        market_size: People in the market (prospects, customers, lapsed);
+            default :data:`MARKET_SIZE_PER_CUSTOMER` times the log's customers.
+        particles: Particles per generation.
+        generations: ABC-SMC generations.
+        check_draws: Posterior draws simulated for the predictive check.
+        rng: The fit's seed (a whole number).
+        overwrite: Discard a fit of another configuration in ``out`` (the
+            number of generations is not part of it: asking for more
+            continues a finished fit, for fewer reads an earlier generation).
+        progress: Show a progress bar of generations (tqdm).
+        announce: Called with one line (the data, and the generations done).
+
+    Returns:
+        The fit's results, also written to ``out``.
+
+    Raises:
+        ParameterError: A bad option or data file, or ``out`` holds a fit of
+            another configuration (without ``overwrite``) or other files.
+        LoyaltysimError: pyabc is not installed (the ``fit`` extra).
+    """
+    if importlib.util.find_spec("pyabc") is None:
+        raise LoyaltysimError(
+            "the fit needs pyabc, which is not installed; install it with: "
+            "pip install 'loyaltysim[fit]'"
+        )
+    for name, value, low in (
+        ("particles", particles, 10),
+        ("generations", generations, 1),
+        ("check_draws", check_draws, 10),
+    ):
+        whole_number(name, value, low)
+    whole_number("seed", rng, 0)
+    if policy not in NAMED_POLICIES:
+        raise ParameterError("--policy", policy, "one of " + ", ".join(NAMED_POLICIES))
+    base = base if base is not None else Scenario()
+    log = read_transactions(data, columns) if isinstance(data, str | Path) else _checked_frame(data)
+    customers = int(log["customer_id"].nunique())
+    size = market_size if market_size is not None else MARKET_SIZE_PER_CUSTOMER * customers
+    whole_number("market_size", size, max(customers, 10))
+    months = int(_months_spanned(log))
+    basket = basket_estimates(log)
+    try:
+        fitted_base = base.replace(n_customers=size, horizon_months=months, **basket)
+    except ParameterError as exc:
+        raise ParameterError(
+            exc.name, exc.got, exc.accepts, "in the market the log implies"
+        ) from None
+    folder = Path(out)
+    check_writable("--out", folder, folder=True)
+    config = {
+        "data_sha256": _frame_digest(log),
+        "market": fitted_base.to_dict(),
+        "policy": policy,
+        "fitted": {p.name: [*p.bounds, "log10" if p.log else "linear"] for p in FITTED},
+        "particles": particles,
+        "seed": rng,
+    }
+    _open_folder(folder, config, overwrite)
+    say = announce or (lambda line: None)
+    observed = summarize_log(log, size, months)
+    simulator = _Simulator(fitted_base, policy, size, months)
+    db = folder / "abc.db"
+    done = _generations_done(db)
+    say(
+        f"fitting {len(FITTED)} parameters to {describe_log(log)} (market of {size:,} people, "
+        f"{months} months): {generations} generations of {particles} particles"
+        + (f"; {done} done, resuming" if done else "")
+    )
+    _run_generations(simulator, observed, db, done, generations, particles, rng, progress)
+    return _write_outputs(
+        folder, simulator, observed, db, generations, check_draws, rng, fitted_base, log
+    )
+
+
+def _checked_frame(frame: pd.DataFrame) -> pd.DataFrame:
+    """A log frame given to :func:`fit` directly, checked like a file."""
+    missing = [c for c in LOG_COLUMNS if c not in frame.columns]
+    if missing:
+        raise ParameterError(
+            "data", f"no column {missing[0]!r}", "a log with " + ", ".join(LOG_COLUMNS)
+        )
+    return validate_transactions(frame[list(LOG_COLUMNS)], "data")
+
+
+def _months_spanned(log: pd.DataFrame) -> int:
+    dates = pd.DatetimeIndex(log["date"])
+    absolute = dates.year * 12 + dates.month
+    return int(absolute.max() - absolute.min() + 1)
+
+
+def _frame_digest(log: pd.DataFrame) -> str:
+    hashed = pd.util.hash_pandas_object(log, index=False).to_numpy()
+    return hashlib.sha256(hashed.tobytes()).hexdigest()
+
+
+def _open_folder(folder: Path, config: dict[str, Any], overwrite: bool) -> None:
+    """Create the fit folder, or check that it holds this fit (refuse another)."""
+    record = folder / "fit.json"
+    if folder.is_dir() and any(folder.iterdir()):
+        if not record.is_file():
+            raise ParameterError(
+                "--out",
+                str(folder),
+                "an empty or new folder, or the folder of this fit",
+                "it holds other files and no fit.json",
+            )
+        try:
+            old = json.loads(record.read_text())
+        except (OSError, ValueError):
+            old = None
+        if old != json.loads(json.dumps(config)):
+            if not overwrite:
+                changed = _first_change(old, config)
+                raise ParameterError(
+                    "--out",
+                    str(folder),
+                    "the folder of this fit or a new folder",
+                    f"it holds a fit of another configuration ({changed}); use a new --out, "
+                    "or --overwrite to discard it",
+                )
+            for name in ("abc.db", *OUTPUTS):
+                (folder / name).unlink(missing_ok=True)
+    folder.mkdir(parents=True, exist_ok=True)
+    write_atomic(record, lambda tmp: Path(tmp).write_text(json.dumps(config, indent=1)))
+
+
+def _first_change(old: Any, new: dict[str, Any]) -> str:
+    if not isinstance(old, dict):
+        return "fit.json is unreadable"
+    for key, value in json.loads(json.dumps(new)).items():
+        if old.get(key) != value:
+            if key == "market" and isinstance(old.get(key), dict):
+                names = [k for k in value if old[key].get(k) != value[k]]
+                return f"market: {', '.join(names[:3])}"
+            return "the data" if key == "data_sha256" else key
+    return "its keys"
+
+
+def _generations_done(db: Path) -> int:
+    """Whole generations in a pyabc database (0 if there is none)."""
+    if not db.is_file():
+        return 0
+    import pyabc
+
+    try:
+        history = pyabc.History(f"sqlite:///{db}", _id=1)
+        return int(history.max_t) + 1
+    except Exception:  # no run stored yet (killed while it was being created)
+        return 0
+
+
+def _generation_seed(rng: int, generation: int) -> int:
+    child = np.random.SeedSequence(rng, spawn_key=(generation,))
+    return int(child.generate_state(1)[0])
+
+
+def _run_generations(
+    simulator: _Simulator,
+    observed: dict[str, float],
+    db: Path,
+    done: int,
+    generations: int,
+    population_size: int,
+    rng: int,
+    progress: bool,
+) -> None:
+    """Run the generations not yet in ``db``, one pyabc run each (see the module)."""
+    import pyabc
+
+    for name in ("ABC", "Sampler", "Distance", "Epsilon", "Acceptor", "Population", "History"):
+        logging.getLogger(f"ABC.{name}" if name != "ABC" else name).setLevel(logging.WARNING)
+    priors = pyabc.Distribution(
+        **{p.name: pyabc.RV("uniform", p.bounds[0], p.bounds[1] - p.bounds[0]) for p in FITTED}
+    )
+    target = {k: v for k, v in observed.items() if k not in BASKET_SUMMARIES}
+    bar = None
+    if progress:
+        from tqdm.auto import tqdm
+
+        bar = tqdm(total=generations, initial=done, desc="fit", unit="generation")
+    url = f"sqlite:///{db}"
+    if done == 0:
+        db.unlink(missing_ok=True)
+    try:
+        for generation in range(done, generations):
+            np.random.seed(_generation_seed(rng, generation))  # noqa: NPY002 (pyabc's generator)
+            abc = pyabc.ABCSMC(
+                simulator,
+                priors,
+                pyabc.AdaptivePNormDistance(p=2),
+                population_size=population_size,
+                sampler=pyabc.sampler.SingleCoreSampler(),
+            )
+            if generation == 0:
+                abc.new(url, target)
+            else:
+                abc.load(url, 1)
+            abc.run(max_nr_populations=1)
+            if bar is not None:
+                bar.update(1)
+    finally:
+        if bar is not None:
+            bar.close()
+
+
+def _weighted_quantile(values: np.ndarray, weights: np.ndarray, q: float) -> float:
+    order = np.argsort(values, kind="stable")
+    cumulative = np.cumsum(weights[order])
+    cumulative /= cumulative[-1]
+    at = min(int(np.searchsorted(cumulative, q)), values.size - 1)
+    return float(values[order][at])
+
+
+def _write_outputs(
+    folder: Path,
+    simulator: _Simulator,
+    observed: dict[str, float],
+    db: Path,
+    generations: int,
+    predictive_draws: int,
+    rng: int,
+    fitted_base: Scenario,
+    log: pd.DataFrame,
+) -> FitResult:
+    """The posterior, fitted scenario, tables, figures and report of a finished fit."""
+    import pyabc
+
+    history = pyabc.History(f"sqlite:///{db}", _id=1)
+    points, weights = history.get_distribution(m=0, t=generations - 1)
+    weights = np.asarray(weights, dtype=float) / float(np.sum(weights))
+    rows = []
+    for p in FITTED:
+        x = points[p.name].to_numpy(dtype=float)
+        low, high = p.bounds
+        mean = float(np.sum(weights * x))
+        sd = float(np.sqrt(np.sum(weights * (x - mean) ** 2)))
+        prior_sd = (high - low) / math.sqrt(12.0)
+        rows.append(
+            {
+                "parameter": p.name,
+                "fitted_as": "log10" if p.log else "linear",
+                "prior_low": p.value(low),
+                "prior_high": p.value(high),
+                "median": p.value(_weighted_quantile(x, weights, 0.5)),
+                "q05": p.value(_weighted_quantile(x, weights, 0.05)),
+                "q95": p.value(_weighted_quantile(x, weights, 0.95)),
+                "sd_ratio": sd / prior_sd,
+                "informed": sd / prior_sd < NOT_INFORMED_SD_RATIO,
+            }
+        )
+    parameters = pd.DataFrame(rows)
+    parameters.attrs["effective_sample_size"] = float(1.0 / np.sum(weights**2))
+    posterior = pd.DataFrame(
+        {p.name: [p.value(x) for x in points[p.name].to_numpy(dtype=float)] for p in FITTED}
+    )
+    posterior["weight"] = weights
+    medians = dict(zip(parameters["parameter"], parameters["median"], strict=True))
+    scenario = fitted_base.replace(**medians)
+    predictive = _predictive_check(simulator, observed, points, weights, predictive_draws, rng)
+    result = FitResult(folder, scenario, parameters, predictive, posterior)
+    write_atomic(folder / "posterior.parquet", lambda tmp: posterior.to_parquet(tmp, index=False))
+    write_atomic(folder / "parameters.csv", lambda tmp: parameters.to_csv(tmp, index=False))
+    write_atomic(folder / "predictive.csv", lambda tmp: predictive.to_csv(tmp, index=False))
+    toml = _scenario_toml(scenario, describe_log(log))
+    write_atomic(folder / "scenario.toml", lambda tmp: Path(tmp).write_text(toml))
+    figures = _figures(points, weights, predictive)
+    for name, figure in figures.items():
+        write_atomic(folder / name, _saver(figure))
+    text = render_report(parameters, predictive, folder)
+    write_atomic(folder / "report.md", lambda tmp: Path(tmp).write_text(text))
+    return result
+
+
+def _saver(figure: Any) -> Callable[[str], None]:
+    """A writer of ``figure`` as PNG to a path (for :func:`write_atomic`)."""
+
+    def save(path: str) -> None:
+        figure.savefig(path, format="png")
+
+    return save
+
+
+def _predictive_check(
+    simulator: _Simulator,
+    observed: dict[str, float],
+    points: pd.DataFrame,
+    weights: np.ndarray,
+    draws: int,
+    rng: int,
+) -> pd.DataFrame:
+    """Each observed summary against its 90% interval over posterior-predictive logs."""
+    generator = np.random.default_rng(np.random.SeedSequence(rng, spawn_key=(_PREDICTIVE,)))
+    picks = generator.choice(len(points), size=draws, p=weights)
+    seeds = generator.integers(0, 2**31 - 1, size=draws)
+    simulated = pd.DataFrame(
+        [
+            simulator.summaries(simulator.scenario(points.iloc[i]), int(seed))
+            for i, seed in zip(picks, seeds, strict=True)
+        ]
+    )
+    rows = []
+    for name, value in observed.items():
+        values = simulated[name].to_numpy(dtype=float)
+        low, high = float(np.quantile(values, 0.05)), float(np.quantile(values, 0.95))
+        rows.append(
+            {
+                "summary": name,
+                "observed": value,
+                "q05": low,
+                "q95": high,
+                "inside": bool(low - 1e-12 <= value <= high + 1e-12),
+                "fitted_to": name not in BASKET_SUMMARIES,
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def _scenario_toml(scenario: Scenario, described: str) -> str:
+    """The fitted market as a ``[scenario]`` table (only what differs from the default market)."""
+    lines = [
+        f"# The market fitted by `loyaltysim fit` to {described}:",
+        "# posterior medians of the fitted parameters, the basket in closed form, the log's",
+        "# months and the market size; the rest as the fit's base market.",
+        "[scenario]",
+    ]
+    for name, value in scenario.changes().items():
+        lines.append(f"{name} = {json.dumps(value)}")
+    return "\n".join(lines) + "\n"
+
+
+def _figures(points: pd.DataFrame, weights: np.ndarray, predictive: pd.DataFrame) -> dict[str, Any]:
+    """Prior against posterior per parameter; the predictive check per summary."""
+    from matplotlib.figure import Figure
+
+    prior_figure = Figure(figsize=(10, 2.2 * math.ceil(len(FITTED) / 3)), layout="constrained")
+    axes = prior_figure.subplots(math.ceil(len(FITTED) / 3), 3).ravel()
+    for ax, p in zip(axes, FITTED, strict=False):
+        low, high = p.bounds
+        ax.hist(
+            points[p.name],
+            bins=20,
+            range=(low, high),
+            weights=weights,
+            density=True,
+            color="tab:blue",
+            alpha=0.7,
+            label="posterior",
+        )
+        ax.axhline(1.0 / (high - low), color="grey", linestyle="--", label="prior")
+        ax.set_xlabel(p.label)
+    for ax in axes[len(FITTED) :]:
+        ax.set_axis_off()
+    axes[0].legend(fontsize="small")
+    check = Figure(figsize=(8, 0.35 * len(predictive) + 1), layout="constrained")
+    ax = check.subplots()
+    scale = predictive[["observed", "q95"]].abs().max(axis=1).replace(0, 1.0).to_numpy()
+    y = np.arange(len(predictive))[::-1]
+    ax.hlines(
+        y,
+        predictive["q05"] / scale,
+        predictive["q95"] / scale,
+        color="tab:blue",
+        lw=4,
+        label="simulated 90% interval",
+    )
+    ax.plot(predictive["observed"] / scale, y, "k|", markersize=12, label="observed")
+    ax.set_yticks(y, predictive["summary"])
+    ax.set_xlabel("value / max(|observed|, 95% quantile)")
+    ax.legend(fontsize="small", loc="lower left")
+    return {"prior_posterior.png": prior_figure, "predictive_check.png": check}
+
+
+def render_report(
+    parameters: pd.DataFrame, predictive: pd.DataFrame, folder: Path, brief: bool = False
+) -> str:
+    """The fit's report in Markdown: the parameters, what the data do not inform, the check."""
+
+    def num(value: Any) -> str:
+        return format_number(float(value), ".3g")
+
+    lines = [f"# Fit ({folder})", "", "## Parameters (posterior median and 90% interval)", ""]
+    lines += [
+        "| parameter | prior | median | 90% interval | sd / prior sd | informed |",
+        "|---|---|---|---|---|---|",
+    ]
+    for row in parameters.itertuples():
+        lines.append(
+            f"| {row.parameter} | {num(row.prior_low)}–{num(row.prior_high)} ({row.fitted_as}) | "
+            f"{num(row.median)} | {num(row.q05)}–{num(row.q95)} | {num(row.sd_ratio)} | "
+            f"{'yes' if row.informed else 'no'} |"
+        )
+    weights = parameters.attrs.get("effective_sample_size")
+    if weights is not None:
+        lines += ["", f"Effective sample size of the last generation: {num(weights)}."]
+    vague = parameters.loc[~parameters["informed"], "parameter"].tolist()
+    lines += [
+        "",
+        "Not informed by these data (posterior sd at least "
+        f"{NOT_INFORMED_SD_RATIO} of the prior's): "
+        + (", ".join(vague) if vague else "none")
+        + ".",
+    ]
+    outside = predictive.loc[~predictive["inside"], "summary"].tolist()
+    lines += [
+        "",
+        "## Posterior predictive check (observed against the simulated 90% interval)",
+        "",
+        f"Outside their interval: {', '.join(outside) if outside else 'none'}.",
+    ]
+    if brief:
+        return "\n".join(lines) + "\n"
+    lines += [
+        "",
+        "| summary | observed | simulated 5% | simulated 95% | inside |",
+        "|---|---|---|---|---|",
+    ]
+    for row in predictive.itertuples():
+        lines.append(
+            f"| {row.summary} | {num(row.observed)} | {num(row.q05)} | {num(row.q95)} | "
+            f"{'yes' if row.inside else '**no**'} |"
+        )
+    lines += [
+        "",
+        "![prior and posterior](prior_posterior.png)",
+        "",
+        "![predictive check](predictive_check.png)",
+        "",
+    ]
+    return "\n".join(lines)
