@@ -145,6 +145,29 @@ def _emit(
         print(line)
 
 
+def _announce(line: str) -> None:
+    """A long command's notice (set-up, a resumed folder): to stderr, beside the progress."""
+    print(line, file=sys.stderr)
+
+
+def _resumable(saved: str, out: str, work: Callable[[], object]) -> int:
+    """Run the resumable ``work`` writing into ``out`` and print what it returns.
+
+    On Ctrl-C, say that the finished ``saved`` (tasks, generations) are kept; exit 130.
+    """
+    try:
+        outcome = work()
+    except KeyboardInterrupt:
+        print(
+            f"loyaltysim: interrupted; finished {saved} are saved in {out}; "
+            "run the same command to resume",
+            file=sys.stderr,
+        )
+        return 130
+    print(outcome)
+    return 0
+
+
 # --- commands -------------------------------------------------------------------------------
 def run(args: argparse.Namespace) -> int:
     """``loyaltysim run``: one scenario under one policy."""
@@ -426,25 +449,19 @@ def sweep(args: argparse.Namespace) -> int:
     from loyaltysim.experiments import sweep as run_sweep
 
     experiment = Experiment.from_toml(args.experiment, max_runs=args.max_runs)
-    try:
-        summary = run_sweep(
+    return _resumable(
+        "tasks",
+        args.out,
+        lambda: run_sweep(
             experiment,
             args.out,
             workers=args.workers,
             scheduler=args.scheduler,
             overwrite=args.overwrite,
             progress=_progress(args),
-            announce=lambda line: print(line, file=sys.stderr),
-        )
-    except KeyboardInterrupt:
-        print(
-            f"loyaltysim: interrupted; finished tasks are saved in {args.out}; "
-            "run the same command to resume",
-            file=sys.stderr,
-        )
-        return 130
-    print(summary)
-    return 0
+            announce=_announce,
+        ),
+    )
 
 
 def fit(args: argparse.Namespace) -> int:
@@ -459,8 +476,10 @@ def fit(args: argparse.Namespace) -> int:
             raise ParameterError("--columns", item, "NAME=COLUMN, e.g. --columns date=OrderDate")
         columns[name.strip()] = column.strip()
     scenario_table, _ = _tables(args)
-    try:
-        result = run_fit(
+    return _resumable(
+        "generations",
+        args.out,
+        lambda: run_fit(
             args.data,
             args.out,
             columns=columns,
@@ -473,17 +492,9 @@ def fit(args: argparse.Namespace) -> int:
             rng=args.seed,
             overwrite=args.overwrite,
             progress=_progress(args),
-            announce=lambda line: print(line, file=sys.stderr),
-        )
-    except KeyboardInterrupt:
-        print(
-            f"loyaltysim: interrupted; finished generations are saved in {args.out}; "
-            "run the same command to resume",
-            file=sys.stderr,
-        )
-        return 130
-    print(result)
-    return 0
+            announce=_announce,
+        ),
+    )
 
 
 def report(args: argparse.Namespace) -> int:
