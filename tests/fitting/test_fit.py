@@ -11,7 +11,6 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-import pyabc
 import pytest
 
 import loyaltysim as ls
@@ -19,6 +18,7 @@ from loyaltysim.cli import main
 from loyaltysim.errors import ParameterError
 from loyaltysim.fitting import FITTED, fit, simulated_log
 from loyaltysim.fitting.fit import OUTPUTS
+from loyaltysim.fitting.fit import generations_done as fit_generations_done
 
 #: A small market with non-default parameters behind the generated logs.
 TRUTH = ls.Scenario(
@@ -43,13 +43,7 @@ def log_file(tmp_path_factory):
 
 
 def generations_done(folder: Path) -> int:
-    db = folder / "abc.db"
-    if not db.is_file():
-        return 0
-    try:
-        return int(pyabc.History(f"sqlite:///{db}", _id=1).max_t) + 1
-    except Exception:
-        return 0
+    return fit_generations_done(folder / "abc.db")
 
 
 @pytest.mark.parametrize(
@@ -133,12 +127,14 @@ def test_a_killed_fit_resumes_to_the_uninterrupted_posterior(tmp_path, log_file)
     killed = tmp_path / "killed"
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}
     command = [sys.executable, "-m", "loyaltysim", "fit", *args, "--out", str(killed)]
-    process = subprocess.Popen(command, env=env, stderr=subprocess.DEVNULL)
+    process = subprocess.Popen(command, env=env, stderr=subprocess.PIPE, text=True)
     deadline = time.monotonic() + 600  # a busy machine imports pyabc and simulates slowly
     while generations_done(killed) < 1 and time.monotonic() < deadline:
+        if process.poll() is not None:  # ended on its own: show why rather than time out
+            pytest.fail(f"the fit ended with exit {process.returncode}: {process.stderr.read()}")
         time.sleep(0.05)
     process.send_signal(signal.SIGKILL)
-    process.wait()
+    process.communicate()
     assert 1 <= generations_done(killed) < 3
     assert not (killed / "posterior.parquet").exists()
     assert main(["fit", *args, "--out", str(killed), "--no-progress"]) == 0

@@ -43,7 +43,9 @@ import importlib.util
 import json
 import logging
 import math
+import sqlite3
 from collections.abc import Callable, Mapping
+from contextlib import closing
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -332,7 +334,7 @@ def fit(
     observed = summarize_log(log, size, months)
     simulator = _Simulator(fitted_base, policy, size, months)
     db = folder / "abc.db"
-    done = _generations_done(db)
+    done = generations_done(db)
     say(
         f"fitting {len(FITTED)} parameters to {describe_log(log)} (market of {size:,} people, "
         f"{months} months): {generations} generations of {particles} particles"
@@ -408,17 +410,22 @@ def _first_change(old: Any, new: dict[str, Any]) -> str:
     return "its keys"
 
 
-def _generations_done(db: Path) -> int:
-    """Whole generations in a pyabc database (0 if there is none)."""
+def generations_done(db: Path) -> int:
+    """Whole generations stored in a fit's pyabc database (0 if there is none yet).
+
+    The database is opened read-only with :mod:`sqlite3`, not through
+    ``pyabc.History``: a ``History`` writes its schema version on opening, and
+    doing so while a fit is creating the same file makes that fit fail. So this
+    is safe to call on a fit that is running in another process.
+    """
     if not db.is_file():
         return 0
-    import pyabc
-
     try:
-        history = pyabc.History(f"sqlite:///{db}", _id=1)
-        return int(history.max_t) + 1
-    except Exception:  # no run stored yet (killed while it was being created)
+        with closing(sqlite3.connect(f"{db.resolve().as_uri()}?mode=ro", uri=True)) as base:
+            (last,) = base.execute("SELECT MAX(t) FROM populations WHERE abc_smc_id = 1").fetchone()
+    except sqlite3.Error:  # no run stored yet (killed while it was being created)
         return 0
+    return 0 if last is None else int(last) + 1
 
 
 def _generation_seed(rng: int, generation: int) -> int:
