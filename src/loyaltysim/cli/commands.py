@@ -465,7 +465,7 @@ def sweep(args: argparse.Namespace) -> int:
 
 
 def fit(args: argparse.Namespace) -> int:
-    """``loyaltysim fit``: a transaction log into a fit folder (resumable)."""
+    """``loyaltysim fit``: a transaction log or a KPI file into a fit folder (resumable)."""
     from loyaltysim.fitting import fit as run_fit
     from loyaltysim.scenario import Scenario
 
@@ -483,6 +483,8 @@ def fit(args: argparse.Namespace) -> int:
             args.data,
             args.out,
             columns=columns,
+            claims=args.claims,
+            audited_fraud_share=args.audited_fraud_share,
             base=Scenario.from_dict(scenario_table),
             policy=args.policy,
             market_size=args.market_size,

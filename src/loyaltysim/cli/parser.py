@@ -251,16 +251,25 @@ def build_parser() -> argparse.ArgumentParser:
 
     p_fit = sub.add_parser(
         "fit",
-        help="fit the market to a client's transaction log (ABC-SMC); re-run to resume",
-        description="Estimate the market parameters a transaction log informs (purchase rate and "
+        help="fit the market to a client's transaction log or KPIs (ABC-SMC); re-run to resume",
+        description="Estimate the market parameters a client's data inform (purchase rate and "
         "its spread, base churn and its loyalty dependence, acquisition, the starting customer "
-        "share) by ABC-SMC (pyabc), and the basket in closed form. DATA is a CSV or Parquet file "
-        "with columns customer_id, date (ISO) and amount_usd (see --columns). DIR receives "
-        "posterior.parquet, scenario.toml (posterior medians, for --scenario), parameters.csv, "
-        "predictive.csv, report.md and its figures; killed or interrupted, the same command "
-        "continues from the last whole generation; a changed configuration is refused.",
+        "share; with claims, the complaint propensity, the fraud propensity and the public "
+        "share) by ABC-SMC (pyabc), and the basket in closed form. DATA is told by its suffix: "
+        "a transaction log (.csv or .parquet) with columns customer_id, date (ISO) and "
+        "amount_usd (see --columns), or a KPI file (.toml) whose [kpis] table holds the "
+        "client's monthly figures (examples/kpis.toml; README, 'Fit to your data'): only the "
+        "parameters the given KPIs inform are fitted, the rest keep the base market's value and "
+        "are reported as not informed. DIR receives posterior.parquet, scenario.toml (posterior "
+        "medians, for --scenario), parameters.csv, predictive.csv, report.md and its figures; "
+        "killed or interrupted, the same command continues from the last whole generation; a "
+        "changed configuration is refused.",
     )
-    p_fit.add_argument("data", metavar="DATA", help="transaction log (.csv or .parquet)")
+    p_fit.add_argument(
+        "data",
+        metavar="DATA",
+        help="transaction log (.csv or .parquet) or KPI file (.toml), told by the suffix",
+    )
     p_fit.add_argument("--out", required=True, metavar="DIR", help="fit folder")
     p_fit.add_argument(
         "--columns",
@@ -268,6 +277,23 @@ def build_parser() -> argparse.ArgumentParser:
         default=[],
         metavar="NAME=COLUMN",
         help="the file's column for customer_id, date or amount_usd (repeatable)",
+    )
+    p_fit.add_argument(
+        "--claims",
+        metavar="FILE",
+        default=None,
+        help="claims log beside a transaction log (.csv or .parquet): customer_id, date, "
+        "value_usd, outcome (refunded, paid, checked_paid, deflected, rejected, reversed) and "
+        "optionally public (true/false); adds the claim rate, public complaint rate and refund "
+        "share to the summaries and fits the claim parameters",
+    )
+    p_fit.add_argument(
+        "--audited-fraud-share",
+        type=float,
+        default=None,
+        metavar="X",
+        help="share of audited claims found fraudulent, in [0, 1] (informs the fraud "
+        "propensity; with a KPI file it replaces the file's audited_fraud_share)",
     )
     p_fit.add_argument(
         "--scenario", metavar="FILE", help="TOML file of the base market (its [scenario] table)"
@@ -291,7 +317,7 @@ def build_parser() -> argparse.ArgumentParser:
         default=None,
         metavar="N",
         help="people in the market: prospects, customers, lapsed (default: 3 x the log's "
-        "customers)",
+        "customers, or 3 x a KPI file's active_customers, else 5,000)",
     )
     p_fit.add_argument(
         "--particles", type=int, default=100, help="particles per generation (default 100)"

@@ -12,6 +12,16 @@ candidates whose summaries come near the client's, under pyabc's adaptive
 scaled distance, survive to the next generation. The basket has a closed
 form (:func:`basket_estimates`) and is not simulated for.
 
+A client with aggregates only gives a KPI file instead
+(:mod:`~loyaltysim.fitting.kpis`): the figures it holds are the summaries,
+each simulated market's are computed from its logs by the same function as
+a log's (:func:`~loyaltysim.fitting.kpis.compute_kpis`), and only the
+parameters the given KPIs inform (:data:`~loyaltysim.fitting.kpis.INFORMS`)
+are fitted; the rest keep the base market's value and are reported as not
+informed. A claims log (``claims=``) or an audit's share of fraudulent claims
+(``audited_fraud_share=``) beside a transaction log add the claim KPIs to the
+summaries and the claim parameters (:data:`CLAIM_FITTED`) to the fit.
+
 A fit folder (``out``) holds, when done (:data:`OUTPUTS`):
 
 - ``posterior.parquet``: the last generation's particles, one row a draw,
@@ -38,6 +48,7 @@ the fit ran through or was killed and resumed.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import importlib.util
 import json
@@ -59,9 +70,23 @@ from loyaltysim.fitting.clientdata import (
     LOG_COLUMNS,
     SYNTHETIC_START,
     describe_log,
+    file_digest,
+    read_claims,
     read_transactions,
+    synthetic_claims,
     synthetic_log,
+    validate_claims,
     validate_transactions,
+)
+from loyaltysim.fitting.kpis import (
+    BASKET_KPIS,
+    CLAIM_KPIS,
+    INFORMS,
+    KPI_SUFFIXES,
+    KPIs,
+    basket_from_kpis,
+    compute_kpis,
+    read_kpis,
 )
 from loyaltysim.fitting.summaries import BASKET_SUMMARIES, summarize_log
 from loyaltysim.params import format_number, whole_number
@@ -70,7 +95,9 @@ from loyaltysim.scenario import Scenario
 from loyaltysim.simulation import simulate
 
 __all__ = [
+    "CLAIM_FITTED",
     "FITTED",
+    "KPI_MARKET_SIZE",
     "NOT_INFORMED_SD_RATIO",
     "OUTPUTS",
     "FitResult",
@@ -104,6 +131,10 @@ POPULATION_SIZE = 100
 GENERATIONS = 6
 PREDICTIVE_DRAWS = 40
 MARKET_SIZE_PER_CUSTOMER = 3
+#: People in the simulated market of a KPI file without a count of customers (every KPI then
+#: is a ratio): large enough that a claim rate of 1 in 1,000 customer-months is seen tens of
+#: times a year, small enough for a fit of minutes.
+KPI_MARKET_SIZE = 5_000
 
 #: Spawn keys of the fit's seed beyond the generations' (the predictive check).
 _PREDICTIVE = 10_000
@@ -162,6 +193,20 @@ FITTED: tuple[FittedParameter, ...] = (
 )
 
 
+#: The claim parameters a claims log (or an audit) informs, fitted beside :data:`FITTED`.
+CLAIM_FITTED: tuple[FittedParameter, ...] = (
+    FittedParameter("complaint_propensity_mean"),
+    FittedParameter("fraud_propensity_max", log=True),
+    FittedParameter("public_share"),
+)
+
+
+def _informed_by(names: list[str]) -> tuple[FittedParameter, ...]:
+    """The parameters of :data:`FITTED` and :data:`CLAIM_FITTED` the summaries ``names`` inform."""
+    informed = {parameter for name in names for parameter in INFORMS.get(name, ())}
+    return tuple(p for p in (*FITTED, *CLAIM_FITTED) if p.name in informed)
+
+
 def basket_estimates(log: pd.DataFrame) -> dict[str, float]:
     """The basket parameters in closed form from a transaction log.
 
@@ -200,26 +245,78 @@ def simulated_log(
 
 
 class _Simulator:
-    """One candidate market, simulated and summarised (pyabc's model; picklable)."""
+    """One candidate market, simulated and summarised (pyabc's model; picklable).
 
-    def __init__(self, base: Scenario, policy: str, market_size: int, months: int) -> None:
+    Args:
+        base: The market the fitted parameters are set in.
+        policy: The named policy the firm ran.
+        market_size: People in the market (the denominator of ``reach``).
+        months: Months simulated.
+        fitted: The parameters fitted.
+        names: The summaries fitted to (the distance's).
+        kpis: Summarise by :func:`compute_kpis` alone (a KPI file's fit);
+            otherwise by :func:`summarize_log` and the claim KPIs of ``names``.
+    """
+
+    def __init__(
+        self,
+        base: Scenario,
+        policy: str,
+        market_size: int,
+        months: int,
+        fitted: tuple[FittedParameter, ...] = FITTED,
+        names: tuple[str, ...] | None = None,
+        kpis: bool = False,
+    ) -> None:
         self.base, self.policy, self.market_size, self.months = base, policy, market_size, months
+        self.fitted, self.names, self.kpis = fitted, names, kpis
+        self.claims = any(name in CLAIM_KPIS for name in names or ())
 
     def scenario(self, point: Mapping[str, float]) -> Scenario:
         """The market at a fitted-space point."""
-        values = {p.name: p.value(float(point[p.name])) for p in FITTED}
+        values = {p.name: p.value(float(point[p.name])) for p in self.fitted}
         return self.base.replace(**values)
 
     def summaries(self, scenario: Scenario, seed: int) -> dict[str, float]:
-        """Every summary of one simulated log of ``scenario``."""
-        log = simulated_log(scenario, self.policy, rng=seed)
-        return summarize_log(log, self.market_size, self.months, start=SYNTHETIC_START)
+        """Every summary of one simulated market's logs (purchases, and claims when fitted to)."""
+        model = simulate(scenario, self.policy, seed, purchase_log=True, claim_log=self.claims)
+        assert model.purchase_log is not None
+        log = synthetic_log(model.purchase_log.frame())
+        claims = synthetic_claims(model.claim_log.frame()) if model.claim_log is not None else None
+        if self.kpis:
+            return compute_kpis(log, claims, self.months, start=SYNTHETIC_START)
+        stats = summarize_log(log, self.market_size, self.months, start=SYNTHETIC_START)
+        if claims is not None:
+            values = compute_kpis(log, claims, self.months, start=SYNTHETIC_START)
+            stats.update({k: values[k] for k in CLAIM_KPIS if k in (self.names or ())})
+        return stats
 
     def __call__(self, point: Mapping[str, float]) -> dict[str, float]:
         # pyabc draws from NumPy's global generator, seeded per generation (see the module)
         seed = int(np.random.randint(0, 2**31 - 1))  # noqa: NPY002
         stats = self.summaries(self.scenario(point), seed)
-        return {k: v for k, v in stats.items() if k not in BASKET_SUMMARIES}
+        if self.names is None:
+            return {k: v for k, v in stats.items() if k not in BASKET_SUMMARIES}
+        return {k: stats[k] for k in self.names}
+
+
+@dataclass(frozen=True)
+class _Target:
+    """What a fit is fitted to: the observed summaries, the market, the candidates' simulator.
+
+    Attributes:
+        observed: Every observed summary (the fitted ones and the closed-form ones).
+        simulator: The candidate markets' simulator (its ``fitted`` and ``names``).
+        not_fitted: Parameters no given summary informs (kept at the base market's value).
+        described: One line on the data.
+        digest: SHA-256 of the data (checked on a rerun).
+    """
+
+    observed: dict[str, float]
+    simulator: _Simulator
+    not_fitted: tuple[FittedParameter, ...]
+    described: str
+    digest: str
 
 
 @dataclass(frozen=True)
@@ -247,10 +344,12 @@ class FitResult:
 
 
 def fit(
-    data: str | Path | pd.DataFrame,
+    data: str | Path | pd.DataFrame | KPIs,
     out: str | Path,
     *,
     columns: Mapping[str, str] | None = None,
+    claims: str | Path | pd.DataFrame | None = None,
+    audited_fraud_share: float | None = None,
     base: Scenario | None = None,
     policy: str = "always_compensate",
     market_size: int | None = None,
@@ -262,18 +361,30 @@ def fit(
     progress: bool = False,
     announce: Callable[[str], None] | None = None,
 ) -> FitResult:
-    """Fit the market to a transaction log by ABC-SMC; write the fit folder (see the module).
+    """Fit the market to a transaction log or KPIs by ABC-SMC; write the fit folder.
+
+    See the module for what is fitted and written.
 
     Args:
-        data: A transaction log file (CSV or Parquet) or a log frame with
-            :data:`~loyaltysim.fitting.clientdata.LOG_COLUMNS`.
+        data: A transaction log file (``.csv`` or ``.parquet``), a log frame
+            with :data:`~loyaltysim.fitting.clientdata.LOG_COLUMNS`, a KPI
+            file (``.toml``, :func:`~loyaltysim.fitting.kpis.read_kpis`) or
+            :class:`~loyaltysim.fitting.kpis.KPIs`. The file type is told by
+            its suffix.
         out: The fit folder (created; a rerun of the same fit continues it).
         columns: The file's names for the log's columns, where they differ.
+        claims: A claims log (file or frame,
+            :data:`~loyaltysim.fitting.clientdata.CLAIM_COLUMNS`) beside a
+            transaction log: its claim KPIs join the summaries.
+        audited_fraud_share: The share of audited claims found fraudulent
+            (a KPI; with a KPI file it replaces the file's).
         base: The market the fitted parameters are set in (default: the
             default market); what the fit does not estimate stays as given.
         policy: The named policy the firm ran while the log was written.
         market_size: People in the market (prospects, customers, lapsed);
-            default :data:`MARKET_SIZE_PER_CUSTOMER` times the log's customers.
+            default :data:`MARKET_SIZE_PER_CUSTOMER` times the log's customers
+            (or the KPIs' ``active_customers``; :data:`KPI_MARKET_SIZE`
+            for KPIs without it).
         particles: Particles per generation.
         generations: ABC-SMC generations.
         check_draws: Posterior draws simulated for the predictive check.
@@ -307,43 +418,154 @@ def fit(
     if policy not in NAMED_POLICIES:
         raise ParameterError("--policy", policy, "one of " + ", ".join(NAMED_POLICIES))
     base = base if base is not None else Scenario()
-    log = read_transactions(data, columns) if isinstance(data, str | Path) else _checked_frame(data)
-    customers = int(log["customer_id"].nunique())
-    size = market_size if market_size is not None else MARKET_SIZE_PER_CUSTOMER * customers
-    whole_number("market_size", size, max(customers, 10))
-    months = int(_months_spanned(log))
-    basket = basket_estimates(log)
-    try:
-        fitted_base = base.replace(n_customers=size, horizon_months=months, **basket)
-    except ParameterError as exc:
-        raise ParameterError(
-            exc.name, exc.got, exc.accepts, "in the market the log implies"
-        ) from None
+    if isinstance(data, KPIs) or (
+        isinstance(data, str | Path) and Path(data).suffix.lower() in KPI_SUFFIXES
+    ):
+        target = _kpi_target(data, columns, claims, audited_fraud_share, base, policy, market_size)
+    else:
+        target = _log_target(data, columns, claims, audited_fraud_share, base, policy, market_size)
+    simulator = target.simulator
     folder = Path(out)
     check_writable("--out", folder, folder=True)
     config = {
-        "data_sha256": _frame_digest(log),
-        "market": fitted_base.to_dict(),
+        "data_sha256": target.digest,
+        "market": simulator.base.to_dict(),
         "policy": policy,
-        "fitted": {p.name: [*p.bounds, "log10" if p.log else "linear"] for p in FITTED},
+        "fitted": {p.name: [*p.bounds, "log10" if p.log else "linear"] for p in simulator.fitted},
         "particles": particles,
         "seed": rng,
     }
     _open_folder(folder, config, overwrite)
     say = announce or (lambda line: None)
-    observed = summarize_log(log, size, months)
-    simulator = _Simulator(fitted_base, policy, size, months)
     db = folder / "abc.db"
     done = generations_done(db)
     say(
-        f"fitting {len(FITTED)} parameters to {describe_log(log)} (market of {size:,} people, "
-        f"{months} months): {generations} generations of {particles} particles"
-        + (f"; {done} done, resuming" if done else "")
+        f"fitting {len(simulator.fitted)} parameters to {target.described} (market of "
+        f"{simulator.market_size:,} people, {simulator.months} months): {generations} "
+        f"generations of {particles} particles" + (f"; {done} done, resuming" if done else "")
     )
-    _run_generations(simulator, observed, db, done, generations, particles, rng, progress)
-    return _write_outputs(
-        folder, simulator, observed, db, generations, check_draws, rng, fitted_base, log
+    _run_generations(simulator, target.observed, db, done, generations, particles, rng, progress)
+    return _write_outputs(folder, target, db, generations, check_draws, rng)
+
+
+def _log_target(
+    data: str | Path | pd.DataFrame,
+    columns: Mapping[str, str] | None,
+    claims: str | Path | pd.DataFrame | None,
+    audited_fraud_share: float | None,
+    base: Scenario,
+    policy: str,
+    market_size: int | None,
+) -> _Target:
+    """A transaction log's fit: its summaries (and its claims'), the market it implies."""
+    log = read_transactions(data, columns) if isinstance(data, str | Path) else _checked_frame(data)
+    claim_log = None
+    if claims is not None:
+        claim_log = (
+            read_claims(claims)
+            if isinstance(claims, str | Path)
+            else validate_claims(claims, "claims")
+        )
+    customers = int(log["customer_id"].nunique())
+    size = market_size if market_size is not None else MARKET_SIZE_PER_CUSTOMER * customers
+    whole_number("market_size", size, max(customers, 10))
+    months = int(_months_spanned(log))
+    fitted_base = _market(
+        base, "the log", n_customers=size, horizon_months=months, **basket_estimates(log)
     )
+    observed = summarize_log(log, size, months)
+    digest = _frame_digest(log)
+    claim_values: dict[str, float] = {}
+    if claims is not None and claim_log is not None:
+        values = compute_kpis(log, claim_log, months)
+        claim_values = {k: values[k] for k in CLAIM_KPIS if k in values}
+        digest = _combined_digest(
+            digest, file_digest(claims) if isinstance(claims, str | Path) else _frame_digest(claims)
+        )
+    if audited_fraud_share is not None:
+        claim_values["audited_fraud_share"] = _audited(audited_fraud_share)
+        digest = _combined_digest(digest, repr(float(audited_fraud_share)))
+    observed.update(claim_values)
+    if not claim_values:
+        simulator = _Simulator(fitted_base, policy, size, months)
+        return _Target(observed, simulator, (), describe_log(log), digest)
+    names = tuple(k for k in observed if k not in BASKET_SUMMARIES)
+    fitted = (*FITTED, *(p for p in _informed_by(list(claim_values)) if p in CLAIM_FITTED))
+    simulator = _Simulator(fitted_base, policy, size, months, fitted, names)
+    not_fitted = tuple(p for p in CLAIM_FITTED if p not in fitted)
+    described = f"{describe_log(log)}, with " + ", ".join(claim_values)
+    return _Target(observed, simulator, not_fitted, described, digest)
+
+
+def _kpi_target(
+    data: str | Path | KPIs,
+    columns: Mapping[str, str] | None,
+    claims: str | Path | pd.DataFrame | None,
+    audited_fraud_share: float | None,
+    base: Scenario,
+    policy: str,
+    market_size: int | None,
+) -> _Target:
+    """A KPI file's fit: its figures, the parameters they inform, the market they imply."""
+    if columns:
+        raise ParameterError(
+            "--columns", ", ".join(columns), "names of a transaction log's columns", "DATA is KPIs"
+        )
+    if claims is not None:
+        raise ParameterError(
+            "--claims",
+            str(claims) if isinstance(claims, str | Path) else "a frame",
+            "a claims log beside a transaction log",
+            "a KPI file gives claim_rate, complaint_rate and refund_share itself",
+        )
+    kpis = read_kpis(data) if isinstance(data, str | Path) else data
+    if audited_fraud_share is not None:
+        kpis = dataclasses.replace(kpis, audited_fraud_share=_audited(audited_fraud_share))
+    given = kpis.given()
+    if market_size is not None:
+        size = market_size
+    elif kpis.active_customers is not None:
+        size = max(round(MARKET_SIZE_PER_CUSTOMER * kpis.active_customers), 10)
+    elif kpis.new_customers_per_month is not None:
+        raise ParameterError(
+            "kpis.active_customers",
+            "nothing",
+            "a number of active customers, or --market-size N",
+            "new_customers_per_month is a count, which needs the market's size",
+        )
+    else:
+        size = KPI_MARKET_SIZE
+    whole_number("market_size", size, 10)
+    months = kpis.period_months
+    fitted_base = _market(
+        base, "the KPIs", n_customers=size, horizon_months=months, **basket_from_kpis(kpis)
+    )
+    names = tuple(k for k in given if k not in BASKET_KPIS)
+    fitted = _informed_by(list(names))
+    simulator = _Simulator(fitted_base, policy, size, months, fitted, names, kpis=True)
+    not_fitted = tuple(p for p in (*FITTED, *CLAIM_FITTED) if p not in fitted)
+    described = f"{len(given)} KPIs over {months} months ({', '.join(given)})"
+    return _Target(given, simulator, not_fitted, described, kpis.digest())
+
+
+def _market(base: Scenario, source: str, **values: Any) -> Scenario:
+    """``base`` with the values the data imply, a refusal naming where they came from."""
+    try:
+        return base.replace(**values)
+    except ParameterError as exc:
+        raise ParameterError(
+            exc.name, exc.got, exc.accepts, f"in the market {source} implies"
+        ) from None
+
+
+def _audited(share: float) -> float:
+    """An audit's share of fraudulent claims, checked as the KPI is declared."""
+    spec = next(s for s in KPIs.specs() if s.name == "audited_fraud_share")
+    return float(spec.validate(share, "--audited-fraud-share"))
+
+
+def _combined_digest(*digests: str) -> str:
+    return hashlib.sha256("\n".join(digests).encode()).hexdigest()
 
 
 def _checked_frame(frame: pd.DataFrame) -> pd.DataFrame:
@@ -449,9 +671,17 @@ def _run_generations(
     for name in ("ABC", "Sampler", "Distance", "Epsilon", "Acceptor", "Population", "History"):
         logging.getLogger(f"ABC.{name}" if name != "ABC" else name).setLevel(logging.WARNING)
     priors = pyabc.Distribution(
-        **{p.name: pyabc.RV("uniform", p.bounds[0], p.bounds[1] - p.bounds[0]) for p in FITTED}
+        **{
+            p.name: pyabc.RV("uniform", p.bounds[0], p.bounds[1] - p.bounds[0])
+            for p in simulator.fitted
+        }
     )
-    target = {k: v for k, v in observed.items() if k not in BASKET_SUMMARIES}
+    names = simulator.names
+    target = {
+        k: v
+        for k, v in observed.items()
+        if (k in names if names is not None else k not in BASKET_SUMMARIES)
+    }
     bar = None
     if progress:
         from tqdm.auto import tqdm
@@ -492,23 +722,22 @@ def _weighted_quantile(values: np.ndarray, weights: np.ndarray, q: float) -> flo
 
 def _write_outputs(
     folder: Path,
-    simulator: _Simulator,
-    observed: dict[str, float],
+    target: _Target,
     db: Path,
     generations: int,
     predictive_draws: int,
     rng: int,
-    fitted_base: Scenario,
-    log: pd.DataFrame,
 ) -> FitResult:
     """The posterior, fitted scenario, tables, figures and report of a finished fit."""
     import pyabc
 
+    simulator, observed = target.simulator, target.observed
+    fitted_base, fitted = simulator.base, simulator.fitted
     history = pyabc.History(f"sqlite:///{db}", _id=1)
     points, weights = history.get_distribution(m=0, t=generations - 1)
     weights = np.asarray(weights, dtype=float) / float(np.sum(weights))
     rows = []
-    for p in FITTED:
+    for p in fitted:
         x = points[p.name].to_numpy(dtype=float)
         low, high = p.bounds
         mean = float(np.sum(weights * x))
@@ -527,22 +756,44 @@ def _write_outputs(
                 "informed": sd / prior_sd < NOT_INFORMED_SD_RATIO,
             }
         )
+    for p in target.not_fitted:
+        low, high = p.bounds
+        value = float(getattr(fitted_base, p.name))
+        rows.append(
+            {
+                "parameter": p.name,
+                "fitted_as": "not fitted",
+                "prior_low": p.value(low),
+                "prior_high": p.value(high),
+                "median": value,
+                "q05": value,
+                "q95": value,
+                "sd_ratio": float("nan"),
+                "informed": False,
+            }
+        )
     parameters = pd.DataFrame(rows)
     parameters.attrs["effective_sample_size"] = float(1.0 / np.sum(weights**2))
     posterior = pd.DataFrame(
-        {p.name: [p.value(x) for x in points[p.name].to_numpy(dtype=float)] for p in FITTED}
+        {p.name: [p.value(x) for x in points[p.name].to_numpy(dtype=float)] for p in fitted}
     )
     posterior["weight"] = weights
-    medians = dict(zip(parameters["parameter"], parameters["median"], strict=True))
+    medians = {
+        str(name): float(value)
+        for name, value, how in zip(
+            parameters["parameter"], parameters["median"], parameters["fitted_as"], strict=True
+        )
+        if how != "not fitted"
+    }
     scenario = fitted_base.replace(**medians)
     predictive = _predictive_check(simulator, observed, points, weights, predictive_draws, rng)
     result = FitResult(folder, scenario, parameters, predictive, posterior)
     write_atomic(folder / "posterior.parquet", lambda tmp: posterior.to_parquet(tmp, index=False))
     write_atomic(folder / "parameters.csv", lambda tmp: parameters.to_csv(tmp, index=False))
     write_atomic(folder / "predictive.csv", lambda tmp: predictive.to_csv(tmp, index=False))
-    toml = _scenario_toml(scenario, describe_log(log))
+    toml = _scenario_toml(scenario, target.described)
     write_atomic(folder / "scenario.toml", lambda tmp: Path(tmp).write_text(toml))
-    figures = _figures(points, weights, predictive)
+    figures = _figures(points, weights, predictive, fitted)
     for name, figure in figures.items():
         write_atomic(folder / name, _saver(figure))
     text = render_report(parameters, predictive, folder)
@@ -588,7 +839,11 @@ def _predictive_check(
                 "q05": low,
                 "q95": high,
                 "inside": bool(low - 1e-12 <= value <= high + 1e-12),
-                "fitted_to": name not in BASKET_SUMMARIES,
+                "fitted_to": (
+                    name in simulator.names
+                    if simulator.names is not None
+                    else name not in BASKET_SUMMARIES
+                ),
             }
         )
     return pd.DataFrame(rows)
@@ -607,13 +862,19 @@ def _scenario_toml(scenario: Scenario, described: str) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _figures(points: pd.DataFrame, weights: np.ndarray, predictive: pd.DataFrame) -> dict[str, Any]:
+def _figures(
+    points: pd.DataFrame,
+    weights: np.ndarray,
+    predictive: pd.DataFrame,
+    fitted: tuple[FittedParameter, ...] = FITTED,
+) -> dict[str, Any]:
     """Prior against posterior per parameter; the predictive check per summary."""
     from matplotlib.figure import Figure
 
-    prior_figure = Figure(figsize=(10, 2.2 * math.ceil(len(FITTED) / 3)), layout="constrained")
-    axes = prior_figure.subplots(math.ceil(len(FITTED) / 3), 3).ravel()
-    for ax, p in zip(axes, FITTED, strict=False):
+    rows = math.ceil(len(fitted) / 3)
+    prior_figure = Figure(figsize=(10, 2.2 * rows), layout="constrained")
+    axes = np.atleast_1d(prior_figure.subplots(rows, 3)).ravel()
+    for ax, p in zip(axes, fitted, strict=False):
         low, high = p.bounds
         ax.hist(
             points[p.name],
@@ -627,7 +888,7 @@ def _figures(points: pd.DataFrame, weights: np.ndarray, predictive: pd.DataFrame
         )
         ax.axhline(1.0 / (high - low), color="grey", linestyle="--", label="prior")
         ax.set_xlabel(p.label)
-    for ax in axes[len(FITTED) :]:
+    for ax in axes[len(fitted) :]:
         ax.set_axis_off()
     axes[0].legend(fontsize="small")
     check = Figure(figsize=(8, 0.35 * len(predictive) + 1), layout="constrained")
@@ -675,9 +936,8 @@ def render_report(
     lines += [
         "",
         "Not informed by these data (posterior sd at least "
-        f"{NOT_INFORMED_SD_RATIO} of the prior's): "
-        + (", ".join(vague) if vague else "none")
-        + ".",
+        f"{NOT_INFORMED_SD_RATIO} of the prior's, or not fitted: no summary given informs it, "
+        "and it keeps the base market's value): " + (", ".join(vague) if vague else "none") + ".",
     ]
     outside = predictive.loc[~predictive["inside"], "summary"].tolist()
     lines += [
