@@ -135,6 +135,15 @@ def test_a_bad_kpi_file_exits_2_in_one_line_and_writes_nothing(tmp_path, capsys,
     assert not out.exists()
 
 
+def test_data_of_another_type_is_refused_naming_both_kinds(tmp_path, capsys):
+    data = tmp_path / "kpis.json"
+    data.write_text("{}")
+    assert main(["fit", str(data), "--out", str(tmp_path / "fit")]) == 2
+    err = capsys.readouterr().err
+    assert "accepts a transaction log (.csv or .parquet) or a KPI file (.toml)" in err
+    assert not (tmp_path / "fit").exists()
+
+
 def test_options_that_do_not_fit_a_kpi_file_are_refused(tmp_path, capsys):
     claims = tmp_path / "claims.csv"
     CLAIMS.to_csv(claims, index=False)
@@ -281,3 +290,36 @@ def test_a_claims_log_and_an_audit_fit_the_claim_parameters(tmp_path):
     # fitted as log10 from 1e-4 to 1 (prior median 0.01): the audit moves it toward 0.5
     fraud = np.log10(parameters.loc["fraud_propensity_max", "median"])
     assert abs(fraud - np.log10(0.5)) < abs(-2.0 - np.log10(0.5))
+
+
+@pytest.mark.slow
+def test_claim_kpis_alone_fit_the_claim_propensities_toward_the_truth(tmp_path):
+    base = ls.Scenario(failure_rate=0.1)
+    truth = base.replace(n_customers=2_000, horizon_months=12, complaint_propensity_mean=0.9)
+    model = simulate(truth, "always_compensate", 5, purchase_log=True, claim_log=True)
+    log = synthetic_log(model.purchase_log.frame())
+    values = compute_kpis(log, synthetic_claims(model.claim_log.frame()), 12, SYNTHETIC_START)
+    kpis = KPIs(claim_rate=values["claim_rate"], audited_fraud_share=values["audited_fraud_share"])
+    result = fit(
+        kpis,
+        tmp_path / "fit",
+        base=base,
+        market_size=2_000,
+        particles=20,
+        generations=2,
+        check_draws=10,
+        rng=1,
+    )
+    assert list(result.posterior.columns) == [
+        "complaint_propensity_mean",
+        "fraud_propensity_max",
+        "weight",
+    ]
+    parameters = result.parameters.set_index("parameter")
+    # uniform prior on [0, 1] (median 0.5): the claim rate moves it toward 0.9
+    median = parameters.loc["complaint_propensity_mean", "median"]
+    assert abs(median - 0.9) < abs(0.5 - 0.9)
+    assert parameters.loc["complaint_propensity_mean", "informed"]
+    assert (
+        parameters.loc[["base_monthly_churn", "public_share"], "fitted_as"] == "not fitted"
+    ).all()

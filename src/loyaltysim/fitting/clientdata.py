@@ -135,7 +135,7 @@ def read_transactions(
         ParameterError: A column is missing, or a value is bad (see
             :func:`validate_transactions`).
     """
-    frame = _read_table(path, LOG_COLUMNS, columns, option, "transaction log", "--columns")
+    frame = _read_table(path, LOG_COLUMNS, (), columns, option, "transaction log", "--columns")
     return validate_transactions(frame, str(path))
 
 
@@ -155,19 +155,20 @@ def read_claims(path: str | Path, *, option: str = "--claims") -> pd.DataFrame:
             unreadable.
         ParameterError: A column is missing, or a value is bad.
     """
-    frame = _read_table(path, CLAIM_COLUMNS, None, option, "claims log", None)
+    frame = _read_table(path, CLAIM_COLUMNS, (PUBLIC_COLUMN,), None, option, "claims log", None)
     return validate_claims(frame, str(path))
 
 
 def _read_table(
     path: str | Path,
     wanted: Mapping[str, str],
+    optional: tuple[str, ...],
     columns: Mapping[str, str] | None,
     option: str,
     what: str,
     mapping_option: str | None,
 ) -> pd.DataFrame:
-    """A log's file read as text, its ``wanted`` columns (and ``public``) under their names."""
+    """A log's file, read as text: its ``wanted`` columns, and the ``optional`` ones it has."""
     path = Path(path)
     suffix = path.suffix.lower()
     if suffix not in LOG_SUFFIXES:
@@ -208,8 +209,7 @@ def _read_table(
                 f"a {what} with columns {', '.join(renamed)}",
                 f"in {path}, whose columns are {found}{remedy}",
             )
-    if PUBLIC_COLUMN in frame.columns and wanted is CLAIM_COLUMNS:
-        renamed[PUBLIC_COLUMN] = PUBLIC_COLUMN
+    renamed.update({name: name for name in optional if name in frame.columns})
     return frame[list(renamed)].rename(columns=renamed)
 
 

@@ -68,6 +68,7 @@ from loyaltysim._io import check_writable, write_atomic
 from loyaltysim.errors import LoyaltysimError, ParameterError
 from loyaltysim.fitting.clientdata import (
     LOG_COLUMNS,
+    LOG_SUFFIXES,
     SYNTHETIC_START,
     describe_log,
     file_digest,
@@ -418,6 +419,13 @@ def fit(
     if policy not in NAMED_POLICIES:
         raise ParameterError("--policy", policy, "one of " + ", ".join(NAMED_POLICIES))
     base = base if base is not None else Scenario()
+    if isinstance(data, str | Path) and Path(data).suffix.lower() not in (
+        *LOG_SUFFIXES,
+        *KPI_SUFFIXES,
+    ):
+        raise ParameterError(
+            "DATA", str(data), "a transaction log (.csv or .parquet) or a KPI file (.toml)"
+        )
     if isinstance(data, KPIs) or (
         isinstance(data, str | Path) and Path(data).suffix.lower() in KPI_SUFFIXES
     ):
