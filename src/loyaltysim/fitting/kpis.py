@@ -380,7 +380,7 @@ def compute_kpis(
         ...     "amount_usd": [10.0, 30.0, 5.0, 15.0]})
         >>> kpis = compute_kpis(log)
         >>> kpis["active_customers"], kpis["monthly_retention"]
-        (1.3333333333333333, 0.5)
+        (1.6666666666666667, 0.75)
     """
     month = month_index(log["date"], start)
     n_months = int(months if months is not None else month.max(initial=0))
