@@ -8,6 +8,7 @@ except where ``CI`` is set: there it fails, so CI cannot pass without it.
 
 from __future__ import annotations
 
+import io
 import os
 import re
 import shutil
@@ -19,10 +20,17 @@ import urllib.request
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import pytest
 
+from loyaltysim.cases import CASES
 from loyaltysim.cli import main
+from loyaltysim.errors import LoyaltysimError
+from loyaltysim.model import LoyaltyModel
 from loyaltysim.network import GraphNetwork, WellMixed
+from loyaltysim.policies import DIMENSIONS, rule_parameter_specs
+from loyaltysim.population import ACTIVE
+from loyaltysim.scenario import Scenario
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = Path("/usr/bin/chromium")
@@ -68,59 +76,171 @@ def free_port() -> int:
 
 
 # ---------------------------------------------------------------------------
-# The model behind the sliders
+# What the sidebar sets, and the paired run behind the page
+
+SMALL = {"n_customers": 200, "horizon_months": 12}
 
 
-def test_default_slider_values_build_a_model_that_steps():
-    values = {name: spec["value"] for name, spec in app.MODEL_PARAMS.items()}
-    model = app.AppModel(**values)
-    model.run_for(3)
-    assert model.month == 3 and model.params.n_customers == values["n_customers"]
-    assert model.policy.name == "always_compensate"
-    assert len(model.datacollector.get_model_vars_dataframe()) == 3
+def small(settings: app.Settings) -> app.Settings:
+    return settings.with_market("n_customers", 200).with_market("horizon_months", 12)
 
 
-def test_every_select_value_builds_a_model_that_steps():
-    for name, spec in app.MODEL_PARAMS.items():
-        if spec["type"] != "Select":
+def test_default_settings_run_both_policies_on_the_same_random_numbers():
+    settings = app.Settings()
+    run = app.PairedRun(settings.scenario(), [settings.policy(0), settings.policy(1)], rng=7)
+    assert run.scenario_used.n_customers == app.APP_PEOPLE
+    run.run_for(3)
+    assert run.month == 3 and run.time == 3
+    # B's market is exactly the one LoyaltyModel runs alone with the same seed.
+    alone = LoyaltyModel(settings.scenario(), settings.policy(1), rng=7)
+    alone.run_for(3)
+    pd.testing.assert_frame_equal(run.models[1].ledger.frame(), alone.ledger.frame())
+    a, b = run.npv_so_far()
+    assert run.difference() == pytest.approx(b[-1] - a[-1])
+
+
+def test_the_same_policy_twice_differs_by_nothing():
+    scenario = Scenario(**SMALL)
+    run = app.PairedRun(scenario, ["verify_first", "verify_first"], rng=3)
+    run.run_for(12)
+    assert run.difference() == 0.0 and not run.running
+    frame = run.frame()
+    assert len(frame) == 24 and set(frame["policy"]) == {"verify_first"}
+
+
+def test_every_rule_of_every_dimension_and_its_parameters_build_a_policy_that_runs():
+    settings = small(app.Settings())
+    for dimension in DIMENSIONS.values():
+        for rule_name, rule in dimension.rules.items():
+            changed = settings.with_rule(1, dimension.name, rule_name)
+            for spec in rule_parameter_specs(rule):
+                if spec.kind in ("int", "float"):
+                    _low, high, _step = app.slider_range(spec)
+                    changed = changed.with_rule_parameter(1, spec.name, high)
+                    assert changed.policy(1).to_spec()[spec.name] == high
+            policy = changed.policy(1)
+            assert policy.rule(dimension).name == rule_name
+            assert policy.name == "policy B"  # no longer a named policy
+            run = app.PairedRun(changed.scenario(), [changed.policy(0), policy], rng=1)
+            run.step()
+            assert run.month == 1, (dimension.name, rule_name)
+
+
+def test_slider_ranges_hold_the_default_within_the_declared_range():
+    specs = [Scenario.spec(name) for name in app.MARKET_PARAMETERS]
+    specs += [
+        s for d in DIMENSIONS.values() for r in d.rules.values() for s in rule_parameter_specs(r)
+    ]
+    for spec in specs:
+        if spec.kind not in ("int", "float") or spec.name == "n_customers":
             continue
-        for value in spec["values"]:
-            model = app.AppModel(n_customers=200, **{name: value})
-            model.step()
-            assert model.month == 1, (name, value)
+        low, high, step = app.slider_range(spec)
+        assert low <= spec.default <= high and step > 0, spec.name
+        spec.validate(low), spec.validate(high)  # both ends are accepted values
+    assert app.slider_range(Scenario.spec("n_customers")) == (app.MIN_PEOPLE, app.MAX_PEOPLE, 100)
 
 
-def test_slider_extremes_build_models_that_step():
-    for name, spec in app.MODEL_PARAMS.items():
-        if not spec["type"].startswith("Slider"):
-            continue
-        for value in (spec["min"], spec["max"]):
-            model = app.AppModel(**{name: value})
-            model.step()
-            assert model.month == 1, (name, value)
+def test_every_case_loads_its_market_and_two_of_its_policies():
+    for name, case in CASES.items():
+        settings = app.case_settings(case)
+        assert settings.compare and name in settings.source
+        assert settings.policy(0) == case.policies[0]
+        assert settings.policy(1) in case.policies[1:]
+        scenario = settings.scenario()
+        assert scenario.n_customers <= app.MAX_PEOPLE
+        for key, value in case.changes.items():
+            if key != "n_customers":
+                assert getattr(scenario, key) == value
+        run = app.PairedRun(scenario, [settings.policy(0), settings.policy(1)], rng=1)
+        run.step()
+    promise = app.case_settings(CASES["broken_promise"]).policy(1)
+    assert promise.rule("promises").name == "optimistic"
 
 
-def test_rule_selects_override_the_named_policy():
-    model = app.AppModel(policy="verify_first", pricing="fixed", caprices="refuse")
-    assert model.policy.describe() == "claims=verify, pricing=fixed, caprices=refuse"
-    assert app.AppModel(policy="fixed_pricing").policy.name == "fixed_pricing"
+def test_a_scenario_file_sets_the_market_and_policy_a():
+    data = (ROOT / "examples" / "client_market.toml").read_bytes()
+    settings = app.scenario_file_settings("client_market.toml", data, app.Settings())
+    assert settings.market["basket_value_usd"] == 85.0
+    assert settings.market["n_customers"] == app.APP_PEOPLE  # 5,000 in the file
+    assert "client_market.toml" in settings.source and "not 5,000" in settings.source
+    assert settings.policies[1] == app.Settings().policies[1]  # B unchanged
+    settings.scenario(), settings.policy(0)
 
 
-def test_selects_list_the_registered_rules_and_named_policies():
-    from loyaltysim.policies import NAMED_POLICIES, registered_rules
+@pytest.mark.parametrize(
+    ("content", "says"),
+    [
+        (b"[scenario\n", "bad.toml"),
+        (b"[scenario]\nfailure_rate = 2.0\n", "failure_rate: got 2"),
+        (b"[scenario]\nfailure_rat = 0.1\n", "failure_rate"),
+        (b"[market]\nn = 1\n", "unexpected top-level entry"),
+        (b"[policy]\nclaims = 'sometimes'\n", "policy.claims"),
+        (b"\xff\xfe", "bad.toml"),
+    ],
+)
+def test_a_bad_scenario_file_is_one_clear_line(content, says):
+    with pytest.raises(LoyaltysimError) as caught:
+        app.scenario_file_settings("bad.toml", content, app.Settings())
+    message = str(caught.value)
+    assert says in message and "\n" not in message and "loyaltysim-app-" not in message
 
-    assert app.MODEL_PARAMS["policy"]["values"] == list(NAMED_POLICIES)
-    for dimension in app.LEVERS:
-        values = app.MODEL_PARAMS[dimension]["values"]
-        assert values == [app.FROM_POLICY, *registered_rules(dimension)]
+
+def test_usd_formats_money_for_the_page():
+    assert app.usd(-1234.4) == "\u2212$1,234"
+    assert app.usd(20, sign=True) == "+$20"
+    assert app.usd(0.2, sign=True) == "$0"
+
+
+def test_csv_export_holds_both_ledgers_and_the_seed():
+    run = app.PairedRun(Scenario(**SMALL), ["always_compensate", "fixed_pricing"], rng=5)
+    run.run_for(4)
+    text = app.run_csv(run)
+    header, table = text.split("\n", 1)
+    assert "seed 5" in header and "n_customers=200" in header
+    frame = pd.read_csv(io.StringIO(table))
+    assert list(frame["policy"].unique()) == ["always_compensate", "fixed_pricing"]
+    assert len(frame) == 8 and frame["npv_so_far_usd"].notna().all()
 
 
 # ---------------------------------------------------------------------------
-# The network view
+# The pictures
+
+
+def test_network_picture_colours_customers_by_satisfaction():
+    run = app.PairedRun(Scenario(**SMALL), ["always_compensate", "verify_first"], rng=2)
+    picture = app.NetworkPicture(run)
+    run.run_for(2)
+    png = picture.update()
+    assert png.startswith(b"\x89PNG")
+    for model, points in zip(run.models, picture.points, strict=True):
+        colours = points.get_facecolor()
+        active = model.population.status == ACTIVE
+        assert len(colours) == 200
+        expected = picture.cmap(picture.norm(model.population.satisfaction[active]))
+        np.testing.assert_allclose(colours[active], expected)
+
+
+def test_series_picture_widens_its_axes_to_hold_every_point():
+    run = app.PairedRun(Scenario(**SMALL), ["always_compensate", "verify_first"], rng=2)
+    picture = app.SeriesPicture(run)
+    before = picture.update()
+    for _ in range(6):
+        run.step()
+        after = picture.update()
+    assert before != after
+    for ax, lines in zip(picture.figure.axes, picture.lines, strict=True):
+        low, high = ax.get_ylim()
+        for line in lines:
+            y = np.asarray(line.get_ydata())
+            assert len(y) == 6 and low <= y.min() and y.max() <= high
+
+
+# ---------------------------------------------------------------------------
+# The network layout
 
 
 def test_layout_of_a_graph_places_everyone_and_keeps_each_edge_once():
-    model = app.AppModel(n_customers=300)
+    model = LoyaltyModel(Scenario(n_customers=300), rng=1)
     layout = app.network_layout(model.network)
     assert layout.positions.shape == (300, 2) and np.isfinite(layout.positions).all()
     assert len(layout.edges) == model.network.degree().sum() // 2
@@ -135,16 +255,6 @@ def test_layout_handles_several_components_and_the_well_mixed_market():
     assert np.isfinite(layout.positions).all() and len(layout.edges) == 6
     mixed = app.network_layout(WellMixed(50))
     assert mixed.positions.shape == (50, 2) and mixed.edges.shape == (0, 2)
-
-
-def test_draw_network_colours_customers_and_greys_the_rest():
-    model = app.AppModel(n_customers=200)
-    model.run_for(2)
-    fig = app.draw_network(model, app.network_layout(model.network))
-    ax = fig.axes[0]
-    customers = ax.collections[-1]
-    assert len(customers.get_offsets()) == model.population.counts()[1]
-    assert customers.get_array() is not None  # coloured by satisfaction
 
 
 # ---------------------------------------------------------------------------
@@ -165,22 +275,30 @@ def test_page_object_builds():
 
 
 @pytest.mark.slow
-def test_page_renders_steps_and_resets_with_a_new_policy():
+def test_page_steps_loads_a_case_and_edits_a_dimension():
     _box, rc = solara.render(solara.AppLayout(children=[app.Page()]), handle_error=False)
     try:
-        assert "Month 0 of 60: press Step or ▶ to run the market." in texts(rc)
+        shown = texts(rc)
+        assert "Month 0 of 60" in shown
+        assert not {"Render Interval (steps)", "Use Threads"} & set(shown)
+        labels = {w.label for w in rc.find(v.Select).widgets}
+        assert {f"{d} rule" for d in DIMENSIONS} <= labels  # all nine dimensions
         images = rc.find(widgets.Image).widgets
-        assert len(images) == 4
+        assert len(images) == 2
         before = [bytes(image.value) for image in images]
         rc.find(v.Btn, children=["Step"]).widget.click()
-        assert "Time: 1.0" in texts(rc)
-        assert any(t.startswith("Month 1 of 60: NPV so far $") for t in texts(rc))
+        assert "Month 1 of 60" in texts(rc)
+        assert any(t.startswith("B − A so far: ") for t in texts(rc))
         after = [bytes(image.value) for image in rc.find(widgets.Image).widgets]
         assert all(a != b for a, b in zip(before, after, strict=True))
-        rc.find(v.Select, label="named policy").widget.v_model = "verify_first"
-        rc.find(v.Btn, children=["Reset"]).widget.click()
-        assert any(t.startswith("verify_first (claims=verify") for t in texts(rc))
-        assert "Time: 0.0" in texts(rc)
+        rc.find(v.Select, label="classroom case").widget.v_model = "broken_promise"
+        assert any(t.startswith("Loaded: case broken_promise") for t in texts(rc))
+        assert "Month 0 of 60" in texts(rc)
+        rc.find(v.BtnToggle).widget.v_model = 1  # edit policy B
+        assert rc.find(v.Select, label="promises rule").widget.v_model == "optimistic"
+        rc.find(v.Select, label="claims rule").widget.v_model = "threshold"
+        sliders = {w.label for w in rc.find(v.Slider).widgets}
+        assert "claims_threshold_usd (USD)" in sliders
     finally:
         rc.close()
 
