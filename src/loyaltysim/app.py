@@ -37,6 +37,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, cast
 
+import ipywidgets as widgets
 import matplotlib as mpl
 import mesa
 import numpy as np
@@ -105,6 +106,11 @@ MARKET_PARAMETERS = (
 MIN_PEOPLE, MAX_PEOPLE = 100, 3_000
 #: Markets bigger than the app's are run at this size (a case's market, a scenario file's).
 APP_PEOPLE = 1_000
+#: Sliders the app narrows beyond :func:`slider_range`'s rule: ``(low, high, step)``.
+APP_RANGES: dict[str, tuple[float, float, float]] = {
+    "n_customers": (MIN_PEOPLE, MAX_PEOPLE, 100),
+    "horizon_months": (12, 120, 12),
+}
 #: Seconds between months while playing.
 PLAY_INTERVAL_S = 0.3
 #: Colours: satisfaction of customers on [-1, 1]; people who are not customers in grey.
@@ -156,7 +162,7 @@ class Settings:
         """
         spec = self.policies[which]
         policy = Policy.from_spec(spec)
-        named = spec.get("name") or spec.get("preset") and policy.name in NAMED_POLICIES
+        named = spec.get("name") or (spec.get("preset") and policy.name in NAMED_POLICIES)
         return policy if named else policy.with_rules(name=f"policy {'AB'[which]}")
 
     def with_market(self, name: str, value: Any) -> Settings:
@@ -288,18 +294,18 @@ def slider_range(spec: ParameterSpec) -> tuple[float, float, float]:
     """The app's slider of a number parameter: ``(low, high, step)``.
 
     The declared range, with an open or very wide top cut to ten times the
-    default (an app's slider of ``[0, 10,000,000]`` USD cannot be set), and
-    the market size kept to the app's small markets.
+    default (an app's slider of ``[0, 10,000,000]`` USD cannot be set); the
+    market's size and horizon as :data:`APP_RANGES` gives them.
     """
-    if spec.name == "n_customers":
-        return MIN_PEOPLE, MAX_PEOPLE, 100
+    if spec.name in APP_RANGES:
+        return APP_RANGES[spec.name]
     low = float(spec.low if spec.low is not None else 0.0)
     default = float(spec.default)
     high = float(spec.high) if spec.high is not None else 10 * max(default, 1.0)
     if high > 10 * max(abs(default), 1.0):
         high = 10 * max(abs(default), 1.0)
     if spec.kind == "int":
-        return low, high, max(1, round((high - low) / 100))
+        return low, high, 1
     span = high - low
     step = 10 ** np.floor(np.log10(span / 100)) if span > 0 else 0.01
     return low, high, float(step)
@@ -482,7 +488,7 @@ class NetworkPicture:
     @style.styled
     def _draw_figure(self) -> Figure:
         panels = len(self.run.models)
-        fig = Figure(figsize=(4.2 * panels + 1.0, 3.6), layout="constrained")
+        fig = Figure(figsize=(3.0 * panels + 1.0, 2.9), layout="constrained")
         xy = self.layout.positions
         n = len(xy)
         size = float(np.clip(8000 / n, 3, 30))
@@ -571,9 +577,9 @@ class SeriesPicture:
 
     PANELS = (
         ("NPV so far", "USD"),
-        ("B − A: NPV so far (same random numbers)", "USD"),
+        ("B − A: NPV so far", "USD"),
         ("Customers (end of month)", "people"),
-        ("Word of mouth: spoke well − spoke ill", "people/month"),
+        ("Word of mouth: well − ill", "people/month"),
     )
 
     def __init__(self, run: PairedRun) -> None:
@@ -582,21 +588,27 @@ class SeriesPicture:
         self.figure = self._draw()
         FigureCanvasAgg(self.figure)
         self.background: Any = None
+        #: Updates that drew the whole figure (an axis widened), the first included.
+        self.redraws = 0
 
     @style.styled
     def _draw(self) -> Figure:
-        fig = Figure(figsize=(9.0, 5.6))
+        fig = Figure(figsize=(7.0, 5.4))
         # Fixed margins, wide enough for "−1,250k" ticks: a layout engine would run every month.
-        fig.subplots_adjust(left=0.1, right=0.98, bottom=0.09, top=0.94, wspace=0.3, hspace=0.45)
-        axes = fig.subplots(2, 2).ravel()
+        fig.subplots_adjust(left=0.12, right=0.98, bottom=0.09, top=0.94, wspace=0.42, hspace=0.25)
+        # Month labels on the bottom row only, and few ticks: a whole drawing lays out each
+        # tick label again, and that is most of its time.
+        axes = fig.subplots(2, 2, sharex=True).ravel()
         names = [m.policy.name for m in self.run.models]
         for i, (ax, (title, unit)) in enumerate(zip(axes, self.PANELS, strict=True)):
             ax.set_title(title)
             ax.set_ylabel(unit)
-            ax.set_xlabel("month")
-            ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+            if i >= 2:
+                ax.set_xlabel("month")
+            ax.xaxis.set_major_locator(MaxNLocator(nbins=5, integer=True))
+            ax.yaxis.set_major_locator(MaxNLocator(nbins=5))
             ax.set_xlim(0, self.run.scenario_used.horizon_months)
-            ax.set_ylim(-1.0, 1.0)
+            ax.set_ylim(*((-1_000.0, 1_000.0) if unit == "USD" else (0.0, 10.0)))
             if unit == "USD":
                 ax.yaxis.set_major_formatter(style.thousands_ticks(sign=i == 1))
             ax.axhline(0, color="0.3", linewidth=0.6)
@@ -645,6 +657,7 @@ class SeriesPicture:
             widened |= _widen(ax, values)
         canvas = self.figure.canvas
         if widened:
+            self.redraws += 1
             for line in self._all_lines():
                 line.set_visible(False)
             canvas.draw()
@@ -661,7 +674,7 @@ class SeriesPicture:
 
 
 #: Share of its data's span a y-axis adds beyond the data when it must widen.
-HEADROOM = 0.5
+HEADROOM = 1.0
 
 
 def _widen(ax: Any, values: Sequence[np.ndarray]) -> bool:
@@ -878,10 +891,9 @@ def Pictures(run: PairedRun) -> None:
     solara.Image(images[1], width="100%")
 
 
-#: Larger type for a projector; the sidebar wide enough for the sliders' labels.
+#: Larger type for a projector.
 CSS = """
 .v-application { font-size: 16px; }
-.v-navigation-drawer { width: 380px !important; }
 .loyaltysim-month { font-size: 1.3em; font-weight: bold; }
 .loyaltysim-difference { font-size: 1.2em; font-weight: bold; color: #6a1b9a; }
 """
@@ -913,9 +925,15 @@ def Page() -> None:
         settings.set(case_settings(CASES[name], rng=settings.value.rng))
         message.set("")
 
-    def load_file(info: Any) -> None:
+    def load_file(uploads: Any) -> None:
+        if not uploads:
+            return
+        upload = uploads[0]
         try:
-            settings.set(scenario_file_settings(info["name"], info["data"], settings.value))
+            settings.set(
+                scenario_file_settings(upload["name"], bytes(upload["content"]), settings.value)
+            )
+            chosen_case.set(None)
             message.set("")
         except LoyaltysimError as exc:
             message.set(f"Not loaded: {exc}")
@@ -940,8 +958,12 @@ def Page() -> None:
                 values=list(CASES),
                 on_value=load_case,
             )
-            solara.FileDrop(
-                label="Drop a scenario file (.toml) here", on_file=load_file, lazy=False
+            widgets.FileUpload.element(
+                description="Scenario file (.toml)",
+                accept=".toml",
+                multiple=False,
+                layout=widgets.Layout(width="100%"),
+                on_value=load_file,
             )
             solara.Text(f"Loaded: {settings.value.source}", style={"font-size": "0.85em"})
             if message.value:

@@ -1,14 +1,17 @@
 """The SolaraViz app: the page builds and runs in-process, and in a real headless browser.
 
 The browser test starts ``loyaltysim app`` on a free port, drives the page in
-Debian's chromium through Playwright, and saves a screenshot to
-``results/app_screenshot.png``. Without chromium (or Playwright) it skips,
+Debian's chromium through Playwright at 1,024 px wide (a case, a scenario file,
+a policy dimension, a side-by-side run, play and pause, the exports), and saves
+its screenshots and the time of a Step click to ``results/app/`` (or to the
+folder ``LOYALTYSIM_SCREENSHOTS`` names). Without chromium (or Playwright) it skips,
 except where ``CI`` is set: there it fails, so CI cannot pass without it.
 """
 
 from __future__ import annotations
 
 import io
+import json
 import os
 import re
 import shutil
@@ -228,6 +231,7 @@ def test_series_picture_widens_its_axes_to_hold_every_point():
         run.step()
         after = picture.update()
     assert before != after
+    assert 1 <= picture.redraws < 7  # most months draw only the lines
     for ax, lines in zip(picture.figure.axes, picture.lines, strict=True):
         low, high = ax.get_ylim()
         for line in lines:
@@ -360,9 +364,35 @@ def wait_until_up(url: str, server: subprocess.Popen, log: Path, timeout_s: floa
     )
 
 
+def screenshot_folder() -> Path:
+    """Where the browser test's screenshots go: ``$LOYALTYSIM_SCREENSHOTS``, else results/app."""
+    folder = Path(os.environ.get("LOYALTYSIM_SCREENSHOTS") or ROOT / "results" / "app")
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+def month_shown(page) -> int:
+    return int(re.search(r"Month (\d+) of", page.locator(".loyaltysim-month").inner_text())[1])
+
+
+def pick(page, label: str, option: str) -> None:
+    """Choose ``option`` in the select labelled ``label`` (a Vuetify select)."""
+    page.locator(".v-select").filter(
+        has=page.locator("label", has_text=re.compile(f"^{re.escape(label)}$"))
+    ).click()
+    page.get_by_role("option", name=option, exact=True).click()
+
+
+def upload(page, path: Path) -> None:
+    with page.expect_file_chooser() as chooser:
+        page.get_by_role("button", name=re.compile(r"Scenario file")).click()
+    chooser.value.set_files(str(path))
+
+
 @pytest.mark.slow
 @pytest.mark.browser
 def test_app_in_a_headless_browser(tmp_path):
+    """The class's path through the app at 1,024 px: a case, a file, a lever, a run, exports."""
     require(CHROMIUM.exists(), f"{CHROMIUM} is missing (Debian: apt-get install chromium)")
     try:
         from playwright.sync_api import sync_playwright
@@ -374,6 +404,9 @@ def test_app_in_a_headless_browser(tmp_path):
     # packages (solara-assets), as on a machine without internet.
     env = {**os.environ, "SOLARA_ASSETS_CDN": "http://127.0.0.1:9/npm/"}
     log = tmp_path / "server.log"
+    bad = tmp_path / "bad_market.toml"
+    bad.write_text("[scenario]\nfailure_rate = 2.0\n")
+    shots = screenshot_folder()
     started = time.monotonic()
     with log.open("w") as out:
         server = subprocess.Popen(
@@ -385,6 +418,7 @@ def test_app_in_a_headless_browser(tmp_path):
         )
     problems: list[str] = []
     elsewhere: list[str] = []
+    timings: dict[str, float] = {}
     try:
         wait_until_up(url, server, log, timeout_s=180)
         with sync_playwright() as playwright:
@@ -393,7 +427,8 @@ def test_app_in_a_headless_browser(tmp_path):
                 executable_path=str(CHROMIUM),
                 headless=True,
                 args=CHROMIUM_ARGS,
-                viewport={"width": 1400, "height": 1000},
+                viewport={"width": 1024, "height": 768},  # a classroom projector
+                accept_downloads=True,
             )
             try:
                 page = context.new_page()
@@ -402,7 +437,7 @@ def test_app_in_a_headless_browser(tmp_path):
                     "console",
                     lambda m: (
                         problems.append(f"console {m.type}: {m.text}")
-                        if m.type == "error"
+                        if m.type in ("error", "warning")
                         else None
                     ),
                 )
@@ -417,41 +452,77 @@ def test_app_in_a_headless_browser(tmp_path):
                     ),
                 )
                 page.goto(url)
-                page.get_by_text("Month 0 of 60: press Step").wait_for(timeout=40_000)
+                page.get_by_text("Month 0 of 60").wait_for(timeout=40_000)
                 images = page.locator("img")
-                images.nth(3).wait_for()
-                assert images.count() == 4  # network, profit, customer base, word of mouth
-                first = [images.nth(i).get_attribute("src") for i in range(4)]
+                images.nth(1).wait_for()
+                assert images.count() == 2  # the networks, the charts
+                for internal in ("Render Interval", "Use Threads", "Page 0", "Play Interval"):
+                    assert page.get_by_text(internal).count() == 0, internal
+                page.screenshot(path=shots / "01_start_1024px.png", full_page=True)
 
-                # A policy lever: Mesa builds the new market on Reset.
-                named_policy = page.locator(".v-select").filter(
-                    has=page.locator("label", has_text=re.compile(r"^named policy$"))
-                )
-                named_policy.click()
-                page.get_by_role("option", name="verify_first").click()
-                page.get_by_role("button", name="Reset").click()
-                page.get_by_text("verify_first (claims=verify").wait_for()
+                # A classroom case: its market and its two policies.
+                pick(page, "classroom case", "broken_promise")
+                page.get_by_text("Loaded: case broken_promise").wait_for()
+                page.get_by_role("button", name="B", exact=True).click()
+                page.get_by_text("promises_days (days)").wait_for()
 
+                # A scenario file: a bad one is one line in the page, a good one loads.
+                upload(page, bad)
+                page.get_by_text(re.compile(r"Not loaded: .*failure_rate: got 2")).wait_for()
+                page.screenshot(path=shots / "02_bad_scenario_file.png", full_page=True)
+                upload(page, ROOT / "examples" / "client_market.toml")
+                page.get_by_text("Loaded: scenario file client_market.toml").wait_for()
+                assert page.get_by_text("Not loaded").count() == 0
+
+                # A policy dimension of policy B, and its parameter with its unit.
+                pick(page, "claims rule", "threshold")
+                page.get_by_text("claims_threshold_usd (USD)").wait_for()
+
+                # Step: one month, timed from the click to the month shown.
+                first = [images.nth(i).get_attribute("src") for i in range(2)]
+                clicked = time.monotonic()
                 page.get_by_role("button", name="Step").click()
-                page.get_by_text(re.compile(r"^Month 1 of 60: NPV so far \$")).wait_for()
-                page.get_by_role("button", name="▶").click()
-                page.get_by_text(re.compile(r"^Month [3-9] of 60: ")).wait_for()
-                page.get_by_role("button", name="❚❚").click()
-                page.get_by_role("button", name="Step").and_(page.locator(":enabled")).wait_for()
+                page.get_by_text("Month 1 of 60").wait_for()
+                timings["step_click_to_month_1_s"] = time.monotonic() - clicked
+                page.get_by_text(re.compile(r"^B − A so far: [+−]?\$[\d,]+ ")).wait_for()
+                page.get_by_text(re.compile(r"^B: policy B: NPV so far")).wait_for()  # edited
 
-                deadline = time.monotonic() + 10
-                while time.monotonic() < deadline:
-                    now = [images.nth(i).get_attribute("src") for i in range(4)]
-                    if all(a != b for a, b in zip(first, now, strict=True)):
-                        break
-                    time.sleep(0.2)
+                # Play, then pause: no month after the pause.
+                page.get_by_role("button", name="▶ Play").click()
+                page.get_by_text(re.compile(r"^Month [4-9] of 60")).wait_for()
+                page.get_by_role("button", name="❚❚ Pause").click()
+                page.get_by_role("button", name="▶ Play").wait_for()
+                paused_at = month_shown(page)
+                time.sleep(1.5)  # five play intervals
+                assert month_shown(page) == paused_at, "a month ran after the pause"
+                now = [images.nth(i).get_attribute("src") for i in range(2)]
                 assert all(a != b for a, b in zip(first, now, strict=True)), "plots did not update"
-                assert page.get_by_text(re.compile(r"^Time: \d+\.0$")).is_visible()
+                page.screenshot(path=shots / "03_side_by_side_1024px.png", full_page=True)
 
-                shot = tmp_path / "app_screenshot.png"
-                page.screenshot(path=shot, full_page=True)
-                (ROOT / "results").mkdir(exist_ok=True)
-                shutil.copy(shot, ROOT / "results" / "app_screenshot.png")
+                # A Step after the first months (the charts' axes are set by then).
+                clicked = time.monotonic()
+                page.get_by_role("button", name="Step").click()
+                page.get_by_text(f"Month {paused_at + 1} of 60").wait_for()
+                timings["step_click_later_s"] = time.monotonic() - clicked
+                paused_at += 1
+
+                # Export the run.
+                with page.expect_download() as csv_download:
+                    page.get_by_role("button", name="Export CSV").click()
+                csv_text = Path(csv_download.value.path()).read_text()
+                header, table = csv_text.split("\n", 1)
+                assert header.startswith("# loyaltysim app run; seed 42")
+                frame = pd.read_csv(io.StringIO(table))
+                assert len(frame) == 2 * paused_at and frame["policy"].nunique() == 2
+                with page.expect_download() as png_download:
+                    page.get_by_role("button", name="Export PNG").click()
+                assert Path(png_download.value.path()).read_bytes().startswith(b"\x89PNG")
+                shutil.copy(png_download.value.path(), shots / "04_exported_charts.png")
+
+                page.set_viewport_size({"width": 1400, "height": 1000})
+                page.screenshot(path=shots / "05_wide_1400px.png", full_page=True)
+                page.set_viewport_size({"width": 1024, "height": 2000})  # the whole page
+                page.screenshot(path=shots / "06_whole_page_1024px.png", full_page=True)
             finally:
                 context.close()
     finally:
@@ -461,8 +532,9 @@ def test_app_in_a_headless_browser(tmp_path):
         except subprocess.TimeoutExpired:
             server.kill()
             server.wait()
+    (shots / "timings.json").write_text(json.dumps(timings, indent=2) + "\n")
     assert not problems, "\n".join(problems)
     assert not elsewhere, f"the page reached beyond the app: {elsewhere}"
     served = log.read_text()
     assert "Traceback" not in served and "Could not load URL" not in served, served
-    assert time.monotonic() - started < 60
+    assert time.monotonic() - started < 120
