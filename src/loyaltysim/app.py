@@ -805,13 +805,17 @@ def MarketEditor(settings: solara.Reactive[Settings]) -> None:
 
 
 @solara.component
-def RunControls(run: PairedRun, on_reset: Callable[[], None]) -> None:
-    """Reset, play/pause and Step: one month per Step, and no month after a pause."""
+def RunControls(run: PairedRun | None, on_reset: Callable[[], None]) -> None:
+    """Reset, play/pause and Step: one month per Step, and no month after a pause.
+
+    Reset builds the market the sidebar describes; without a run (settings
+    that cannot run) only Reset is enabled.
+    """
     playing = solara.use_reactive(False)
-    running = run.running
+    running = run is not None and run.running
 
     def play() -> None:
-        while playing.value and run.running:
+        while run is not None and playing.value and run.running:
             time.sleep(PLAY_INTERVAL_S)
             with run.lock:
                 if not playing.value:  # paused during the wait: no further month
@@ -823,6 +827,8 @@ def RunControls(run: PairedRun, on_reset: Callable[[], None]) -> None:
     solara.lab.use_task(play, dependencies=[playing.value, run], prefer_threaded=True)
 
     def step() -> None:
+        if run is None:
+            return
         with run.lock:
             if run.running:
                 run.step()
@@ -907,22 +913,32 @@ def Page() -> None:
     chosen_case = solara.use_reactive(cast("str | None", None))
     editing = solara.use_reactive("A")
 
+    applied = solara.use_reactive(Settings())  # what the run was built from
+    reset_count = solara.use_reactive(0)
+
     def build() -> PairedRun | str:
-        s = settings.value
+        s = applied.value
         try:
             policies = [s.policy(0), s.policy(1)] if s.compare else [s.policy(0)]
             return PairedRun(s.scenario(), policies, rng=s.rng)
         except LoyaltysimError as exc:
             return str(exc)
 
-    reset_count = solara.use_reactive(0)
-    built = solara.use_memo(build, dependencies=[settings.value, reset_count.value])
+    built = solara.use_memo(build, dependencies=[applied.value, reset_count.value])
+
+    def apply(new: Settings) -> None:
+        settings.set(new)
+        applied.set(new)
+
+    def reset() -> None:
+        applied.set(settings.value)
+        reset_count.set(reset_count.value + 1)
 
     def load_case(name: str | None) -> None:
         if name is None:
             return
         chosen_case.set(name)
-        settings.set(case_settings(CASES[name], rng=settings.value.rng))
+        apply(case_settings(CASES[name], rng=settings.value.rng))
         message.set("")
 
     def load_file(uploads: Any) -> None:
@@ -930,9 +946,7 @@ def Page() -> None:
             return
         upload = uploads[0]
         try:
-            settings.set(
-                scenario_file_settings(upload["name"], bytes(upload["content"]), settings.value)
-            )
+            apply(scenario_file_settings(upload["name"], bytes(upload["content"]), settings.value))
             chosen_case.set(None)
             message.set("")
         except LoyaltysimError as exc:
@@ -944,8 +958,9 @@ def Page() -> None:
         solara.AppBarTitle("loyaltysim: service policy, satisfaction and profit")
     with solara.Sidebar():
         with solara.Card("Run", margin=0):
-            if isinstance(built, PairedRun):
-                RunControls(built, on_reset=lambda: reset_count.set(reset_count.value + 1))
+            RunControls(built if isinstance(built, PairedRun) else None, on_reset=reset)
+            if settings.value != applied.value:
+                solara.Warning("Changed: press Reset to run the market with the changes.")
             solara.Checkbox(
                 label="Run policy B beside A",
                 value=settings.value.compare,
@@ -965,7 +980,7 @@ def Page() -> None:
                 layout=widgets.Layout(width="100%"),
                 on_value=load_file,
             )
-            solara.Text(f"Loaded: {settings.value.source}", style={"font-size": "0.85em"})
+            solara.Text(f"Loaded: {applied.value.source}", style={"font-size": "0.85em"})
             if message.value:
                 solara.Error(message.value)
         with solara.Card("Market", margin=0):

@@ -274,6 +274,15 @@ def texts(rc) -> list[str]:
     ]
 
 
+def alerts(rc) -> list[str]:
+    return [
+        child
+        for widget in rc.find(v.Alert).widgets
+        for child in widget.children
+        if isinstance(child, str)
+    ]
+
+
 def test_page_object_builds():
     assert isinstance(app.page, reacton.core.Element)
 
@@ -303,6 +312,11 @@ def test_page_steps_loads_a_case_and_edits_a_dimension():
         rc.find(v.Select, label="claims rule").widget.v_model = "threshold"
         sliders = {w.label for w in rc.find(v.Slider).widgets}
         assert "claims_threshold_usd (USD)" in sliders
+        assert any(t.startswith("Changed: press Reset") for t in alerts(rc))
+        rc.find(v.Btn, children=["Reset"]).widget.click()
+        assert not any(t.startswith("Changed: press Reset") for t in alerts(rc))
+        rc.find(v.Btn, children=["Step"]).widget.click()
+        assert any(t.startswith("B: policy B: NPV so far") for t in texts(rc))
     finally:
         rc.close()
 
@@ -477,6 +491,9 @@ def test_app_in_a_headless_browser(tmp_path):
                 # A policy dimension of policy B, and its parameter with its unit.
                 pick(page, "claims rule", "threshold")
                 page.get_by_text("claims_threshold_usd (USD)").wait_for()
+                page.get_by_text("Changed: press Reset").wait_for()  # applies on Reset
+                page.get_by_role("button", name="Reset").click()
+                page.get_by_text("Changed: press Reset").wait_for(state="detached")
 
                 # Step: one month, timed from the click to the month shown.
                 first = [images.nth(i).get_attribute("src") for i in range(2)]
