@@ -10,6 +10,7 @@ replication), so the difference between them is the policies', not luck's:
 the page shows it live, with the network of each market coloured by
 satisfaction, NPV so far, the customer base and word of mouth. The run
 exports as CSV (the monthly ledgers of both policies) and PNG (the charts).
+A changed parameter or rule applies on Reset; a case or a file at once.
 
 Serve it with ``loyaltysim app`` (on 127.0.0.1 only), or show it in a
 JupyterLab cell::
@@ -22,12 +23,13 @@ The page is built from Solara components and Mesa's ``update_counter``
 ``SolaraViz``, whose sidebar adds Mesa's own settings (render interval,
 threads, page tabs) and whose play loop steps once more when paused during
 its wait. Needs the ``app`` extra (``pip install 'loyaltysim[app]'``):
-solara, and solara-assets, which serves the page's JavaScript from the
-installed package so the app works without internet.
+solara, ipywidgets, and solara-assets, which serves the page's JavaScript
+from the installed package so the app works without internet.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import tempfile
 import threading
@@ -82,6 +84,7 @@ __all__ = [
     "case_settings",
     "network_layout",
     "page",
+    "parameter_text",
     "run_csv",
     "scenario_file_settings",
     "slider_range",
@@ -167,7 +170,7 @@ class Settings:
 
     def with_market(self, name: str, value: Any) -> Settings:
         """These settings with one market parameter changed."""
-        return _replace(self, market={**self.market, name: value})
+        return dataclasses.replace(self, market={**self.market, name: value})
 
     def with_rule(self, which: int, dimension: str, rule: str) -> Settings:
         """These settings with one policy's rule of a dimension changed (its parameters reset)."""
@@ -187,18 +190,7 @@ class Settings:
     def _with_policy(self, which: int, spec: Mapping[str, Any]) -> Settings:
         policies = list(self.policies)
         policies[which] = spec
-        return _replace(self, policies=(policies[0], policies[1]))
-
-
-def _replace(settings: Settings, **changes: Any) -> Settings:
-    values = {
-        "market": settings.market,
-        "policies": settings.policies,
-        "compare": settings.compare,
-        "rng": settings.rng,
-        "source": settings.source,
-    }
-    return Settings(**{**values, **changes})
+        return dataclasses.replace(self, policies=(policies[0], policies[1]))
 
 
 def _app_size(market: Mapping[str, Any]) -> dict[str, Any]:
@@ -244,8 +236,8 @@ def case_settings(case: Case, rng: int = 42) -> Settings:
 
     Example:
         >>> settings = case_settings(CASES["broken_promise"])
-        >>> settings.policy(1).describe().split(", ")[4]
-        'promises=optimistic'
+        >>> settings.policy(1).rule("promises").name
+        'optimistic'
     """
     other = next((p for p in case.policies[1:] if p.name == case.story_answer), case.policies[1])
     market = _app_size(case.changes)
@@ -279,7 +271,7 @@ def scenario_file_settings(name: str, data: bytes, current: Settings) -> Setting
         except LoyaltysimError as exc:
             raise type(exc)(str(exc).replace(str(path), shown)) from None
     market = _app_size(scenario_table)
-    settings = _replace(
+    settings = dataclasses.replace(
         current,
         market=market,
         policies=(policy_table or {"preset": "always_compensate"}, current.policies[1]),
@@ -694,42 +686,57 @@ def _widen(ax: Any, values: Sequence[np.ndarray]) -> bool:
 # The page
 
 
-def _label(spec: ParameterSpec) -> str:
-    unit = "" if spec.unit in ("flag", "choice", "generator", "name") else f" ({spec.unit})"
-    return spec.name + unit
+#: Units not shown after a value (the kind of value says it).
+_NO_UNIT = ("flag", "choice", "generator", "name")
+
+
+def parameter_text(spec: ParameterSpec, value: Any) -> str:
+    """A parameter as the sidebar shows it: name, value and unit.
+
+    Example:
+        >>> parameter_text(Scenario.spec("failure_rate"), 0.05)
+        'failure_rate: 0.05 probability/purchase'
+    """
+    shown = format_number(value) if isinstance(value, int | float) else str(value)
+    unit = "" if spec.unit in _NO_UNIT else f" {spec.unit}"
+    return f"{spec.name}: {shown}{unit}"
 
 
 @solara.component
 def ParameterInput(spec: ParameterSpec, value: Any, on_value: Callable[[Any], None]) -> None:
-    """One parameter: a slider showing its value and unit, a select or a checkbox."""
-    if spec.kind == "bool":
-        solara.Checkbox(label=spec.name, value=bool(value), on_value=on_value)
-    elif spec.kind == "choice":
-        solara.Select(_label(spec), value=value, values=list(spec.choices or ()), on_value=on_value)
-    else:
-        low, high, step = slider_range(spec)
-        shown = min(max(value, low), high)
-        if spec.kind == "int":
-            solara.SliderInt(
-                _label(spec),
-                value=int(shown),
-                min=int(low),
-                max=int(high),
-                step=int(step),
-                on_value=on_value,
-                thumb_label="always",
+    """One parameter: its name, value and unit, its slider (or select, checkbox), its meaning."""
+    with solara.Column(gap="0px", style={"margin-bottom": "8px"}):
+        if spec.kind == "bool":
+            solara.Checkbox(label=spec.name, value=bool(value), on_value=on_value)
+        elif spec.kind == "choice":
+            solara.Select(
+                spec.name, value=value, values=list(spec.choices or ()), on_value=on_value
             )
         else:
-            solara.SliderFloat(
-                _label(spec),
-                value=float(shown),
-                min=low,
-                max=high,
-                step=step,
-                on_value=on_value,
-                thumb_label="always",
-            )
-    solara.Text(spec.meaning, style={"font-size": "0.8em", "color": "#555"})
+            solara.Text(parameter_text(spec, value), style={"font-weight": "500"})
+            low, high, step = slider_range(spec)
+            shown = min(max(value, low), high)
+            if spec.kind == "int":
+                solara.SliderInt(
+                    "",
+                    value=int(shown),
+                    min=int(low),
+                    max=int(high),
+                    step=int(step),
+                    on_value=on_value,
+                    thumb_label=False,
+                )
+            else:
+                solara.SliderFloat(
+                    "",
+                    value=float(shown),
+                    min=low,
+                    max=high,
+                    step=step,
+                    on_value=on_value,
+                    thumb_label=False,
+                )
+        solara.Text(spec.meaning, style={"font-size": "0.8em", "color": "#555"})
 
 
 def _setter(
@@ -794,13 +801,15 @@ def MarketEditor(settings: solara.Reactive[Settings]) -> None:
             "also set: " + ", ".join(f"{k} = {v}" for k, v in others.items()),
             style={"font-size": "0.8em"},
         )
+    solara.Text(
+        f"seed: {settings.value.rng} (both policies share it)", style={"font-weight": "500"}
+    )
     solara.SliderInt(
-        "seed (both policies share it)",
+        "",
         value=settings.value.rng,
         min=0,
         max=99,
-        on_value=lambda v: settings.set(_replace(settings.value, rng=int(v))),
-        thumb_label="always",
+        on_value=lambda v: settings.set(dataclasses.replace(settings.value, rng=int(v))),
     )
 
 
@@ -964,7 +973,9 @@ def Page() -> None:
             solara.Checkbox(
                 label="Run policy B beside A",
                 value=settings.value.compare,
-                on_value=lambda v: settings.set(_replace(settings.value, compare=bool(v))),
+                on_value=lambda v: settings.set(
+                    dataclasses.replace(settings.value, compare=bool(v))
+                ),
             )
         with solara.Card("Case or scenario file", margin=0):
             solara.Select(
@@ -983,11 +994,11 @@ def Page() -> None:
             solara.Text(f"Loaded: {applied.value.source}", style={"font-size": "0.85em"})
             if message.value:
                 solara.Error(message.value)
-        with solara.Card("Market", margin=0):
-            MarketEditor(settings)
         with solara.Card("Policies", margin=0):
             solara.ToggleButtonsSingle(value=editing, values=["A", "B"])
             PolicyEditor(settings, 0 if editing.value == "A" else 1)
+        with solara.Card("Market", margin=0):
+            MarketEditor(settings)
     if isinstance(built, str):
         solara.Error(f"These settings cannot run: {built}")
         return

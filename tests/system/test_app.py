@@ -310,8 +310,7 @@ def test_page_steps_loads_a_case_and_edits_a_dimension():
         rc.find(v.BtnToggle).widget.v_model = 1  # edit policy B
         assert rc.find(v.Select, label="promises rule").widget.v_model == "optimistic"
         rc.find(v.Select, label="claims rule").widget.v_model = "threshold"
-        sliders = {w.label for w in rc.find(v.Slider).widgets}
-        assert "claims_threshold_usd (USD)" in sliders
+        assert "claims_threshold_usd: 100 USD" in texts(rc)
         assert any(t.startswith("Changed: press Reset") for t in alerts(rc))
         rc.find(v.Btn, children=["Reset"]).widget.click()
         assert not any(t.startswith("Changed: press Reset") for t in alerts(rc))
@@ -478,7 +477,7 @@ def test_app_in_a_headless_browser(tmp_path):
                 pick(page, "classroom case", "broken_promise")
                 page.get_by_text("Loaded: case broken_promise").wait_for()
                 page.get_by_role("button", name="B", exact=True).click()
-                page.get_by_text("promises_days (days)").wait_for()
+                page.get_by_text("promises_days: 10 days").wait_for()
 
                 # A scenario file: a bad one is one line in the page, a good one loads.
                 upload(page, bad)
@@ -490,7 +489,7 @@ def test_app_in_a_headless_browser(tmp_path):
 
                 # A policy dimension of policy B, and its parameter with its unit.
                 pick(page, "claims rule", "threshold")
-                page.get_by_text("claims_threshold_usd (USD)").wait_for()
+                page.get_by_text("claims_threshold_usd: 100 USD").wait_for()
                 page.get_by_text("Changed: press Reset").wait_for()  # applies on Reset
                 page.get_by_role("button", name="Reset").click()
                 page.get_by_text("Changed: press Reset").wait_for(state="detached")
