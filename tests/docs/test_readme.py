@@ -20,6 +20,7 @@ OUTPUT_BLOCK = re.compile(r"<!-- output of `([^`]+)`([^>]*)-->\n```[a-z]*\n(.*?)
 #: Output blocks that no test can repeat, and why.
 UNREPEATABLE = {
     "python benchmarks/throughput.py": "timings of this machine",
+    "python benchmarks/app_step.py": "timings of this machine",
     "python benchmarks/fit_coverage.py --datasets 20 --customers 1000 --months 24 "
     "--particles 50 --generations 3": "twenty fits, about half an hour",
     "python benchmarks/cdnow.py": "needs the cdnow extra, which make setup does not install",

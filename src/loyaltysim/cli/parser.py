@@ -376,7 +376,7 @@ def build_parser() -> argparse.ArgumentParser:
     p_app = sub.add_parser(
         "app",
         help="serve the interactive app (policy levers, network, live plots) on this machine",
-        description="Serve the SolaraViz app of loyaltysim.app on this machine only, then open "
+        description="Serve the app of loyaltysim.app on this machine only, then open "
         "the printed address in a browser; Ctrl-C stops it. Needs the app extra: "
         "pip install 'loyaltysim[app]'.",
     )

@@ -1,4 +1,4 @@
-"""``loyaltysim app``: serve the SolaraViz app on this machine only.
+"""``loyaltysim app``: serve the app (:mod:`loyaltysim.app`) on this machine only.
 
 The app runs simulations for whoever reaches it and has no login, so it binds
 to a loopback address; use it from another machine by forwarding the port
@@ -12,7 +12,9 @@ import ipaddress
 import os
 import socket
 import sys
+import tempfile
 import warnings
+from pathlib import Path
 
 from loyaltysim.errors import LoyaltysimError, ParameterError
 
@@ -20,6 +22,33 @@ __all__ = ["APP_MODULES", "serve_app"]
 
 #: What ``loyaltysim app`` needs beyond the core dependencies (the ``app`` extra).
 APP_MODULES = ("solara", "altair")
+
+
+#: Keeps the mended navigator template (see :func:`_mend_solara_navigator`) while serving.
+_MENDED: list[tempfile.TemporaryDirectory[str]] = []
+
+
+def _mend_solara_navigator() -> None:
+    """Serve solara's page navigator with ``module.exports`` spelled right.
+
+    Its template (``solara/widgets/vue/navigator.vue``, solara 1.64) says
+    ``modules.export``, so every page load logs "Failed to evaluate Vue script
+    and find module.exports" in the browser console before ipyvue falls back.
+    The template is read from the file the class names; a copy with the one
+    word corrected is named instead. Nothing changes where the spelling is
+    already right.
+    """
+    from solara.widgets.widgets import Navigator
+
+    original = Path(Navigator.template_file)
+    text = original.read_text(encoding="utf-8")
+    if "modules.export = {" not in text:
+        return
+    folder = tempfile.TemporaryDirectory(prefix="loyaltysim-app-")
+    _MENDED.append(folder)
+    mended = Path(folder.name) / original.name
+    mended.write_text(text.replace("modules.export = {", "module.exports = {"), encoding="utf-8")
+    Navigator.template_file = str(mended)
 
 
 def serve_app(host: str, port: int) -> int:
@@ -60,7 +89,10 @@ def serve_app(host: str, port: int) -> int:
             ) from None
     # Set before solara is imported: its settings are read from the environment then.
     os.environ.setdefault("SOLARA_TELEMETRY_MIXPANEL_ENABLE", "False")  # no calls home
+    os.environ.setdefault("SOLARA_THEME_SHOW_BANNER", "False")  # no badge over the charts
     from solara.__main__ import run as solara_run
+
+    _mend_solara_navigator()
 
     # Solara warns on every page load over plain http at 127.0.0.1 (not "localhost") that its
     # cookie falls back to samesite=lax: expected for a local app, so not shown.
