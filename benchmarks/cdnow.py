@@ -10,7 +10,7 @@ weekly path, per-customer MAE and correlation), loyaltysim's errors over BG/NBD'
 much of the holdout the model's one purchase a month cannot reach, the seed, the
 replications and the time of each step::
 
-    python benchmarks/cdnow.py                   # about a minute on one core
+    python benchmarks/cdnow.py                   # about 20 s
     python benchmarks/cdnow.py --json papers/data/cdnow.json   # `make bench-cdnow`
 
 ``--json`` writes the full data's record (:meth:`Comparison.to_dict

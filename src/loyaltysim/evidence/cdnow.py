@@ -64,6 +64,7 @@ import numpy as np
 import pandas as pd
 
 from loyaltysim.errors import LoyaltysimError, ParameterError
+from loyaltysim.fitting.summaries import month_index
 from loyaltysim.scenario import Scenario
 
 __all__ = [
@@ -575,6 +576,22 @@ def _month_bounds(calibration: Split, start: pd.Timestamp) -> tuple[int, np.ndar
     return calibration_months, days
 
 
+def _purchases(log: pd.DataFrame, calibration: Split, start: pd.Timestamp) -> pd.DataFrame:
+    """The split's customers' transactions (one a day) with their day and calendar month.
+
+    Columns ``customer_id``, ``day`` (from ``start``, day 0) and ``month``
+    (calendar month, 1 at ``start``'s, :func:`~loyaltysim.fitting.summaries.month_index`).
+    """
+    frame = pd.DataFrame(
+        {
+            "customer_id": log["customer_id"].to_numpy(),
+            "day": (pd.to_datetime(log["date"]) - start).dt.days.to_numpy(),
+            "month": month_index(log["date"], str(start.date())),
+        }
+    ).drop_duplicates(["customer_id", "day"])
+    return frame[frame["customer_id"].isin(calibration.summary.index)]
+
+
 def monthly_histories(
     log: pd.DataFrame, calibration: Split, *, start: pd.Timestamp = START
 ) -> MonthlyHistories:
@@ -596,14 +613,7 @@ def monthly_histories(
         ParameterError: The calibration or holdout is not whole calendar months.
     """
     calibration_months, holdout_days = _month_bounds(calibration, start)
-    dates = pd.DatetimeIndex(log["date"])
-    frame = pd.DataFrame(
-        {
-            "customer_id": log["customer_id"].to_numpy(),
-            "month": (dates.year - start.year) * 12 + dates.month - start.month + 1,
-        }
-    ).drop_duplicates()
-    frame = frame[frame["customer_id"].isin(calibration.summary.index)]
+    frame = _purchases(log, calibration, start)[["customer_id", "month"]].drop_duplicates()
     first = frame.groupby("customer_id")["month"].min().reindex(calibration.summary.index)
     frame = frame.assign(first=frame["customer_id"].map(first))
     repeat = frame[(frame["month"] > frame["first"]) & (frame["month"] <= calibration_months)]
@@ -895,16 +905,8 @@ def purchase_month_cap(
     """
     calibration_months, _ = _month_bounds(calibration, start)
     last_day = 7 * (calibration.calibration_weeks + calibration.holdout_weeks) - 1
-    day = (pd.to_datetime(log["date"]) - start).dt.days.to_numpy()
-    dates = pd.DatetimeIndex(log["date"])
-    frame = pd.DataFrame(
-        {
-            "customer_id": log["customer_id"].to_numpy(),
-            "day": day,
-            "month": (dates.year - start.year) * 12 + dates.month - start.month + 1,
-        }
-    ).drop_duplicates(["customer_id", "day"])
-    frame = frame[frame["customer_id"].isin(calibration.summary.index) & (frame["day"] <= last_day)]
+    frame = _purchases(log, calibration, start)
+    frame = frame[frame["day"] <= last_day]
     first = frame.groupby("customer_id")["month"].transform("min")
     first_day = frame.groupby("customer_id")["day"].transform("min")
     repeat = frame[(frame["day"] > first_day) & (frame["month"] > first)]
@@ -1083,13 +1085,7 @@ def calibration_weekly(
     log: pd.DataFrame, calibration: Split, *, start: pd.Timestamp = START
 ) -> np.ndarray:
     """Actual repeat transactions of the split's customers in each calibration week."""
-    days = pd.DataFrame(
-        {
-            "customer_id": log["customer_id"].to_numpy(),
-            "day": (pd.to_datetime(log["date"]) - start).dt.days.to_numpy(),
-        }
-    ).drop_duplicates()
-    days = days[days["customer_id"].isin(calibration.summary.index)]
+    days = _purchases(log, calibration, start)
     first = days.groupby("customer_id")["day"].transform("min")
     repeat = days[(days["day"] > first) & (days["day"] < 7 * calibration.calibration_weeks)]
     week = repeat["day"].to_numpy() // 7
