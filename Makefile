@@ -75,14 +75,16 @@ format: setup
 bench: setup
 	$(BIN)/python benchmarks/throughput.py
 
-## BG/NBD on the CDNOW data set (pymc-marketing, the cdnow extra). Not part of `make setup`:
-## pymc-marketing pins numpy < 2.5, while the package's published numbers come from numpy 2.5,
-## so it goes into the environment only on request; its test skips without it.
+## loyaltysim and BG/NBD on the CDNOW data set in one run; writes papers/data/cdnow.json, which
+## the paper reads where pymc-marketing is missing. BG/NBD needs pymc-marketing (the cdnow
+## extra), which is not part of `make setup`: pymc-marketing pins numpy < 2.5, while the
+## package's published numbers come from numpy 2.5, so it goes into the environment only on
+## request; its test skips without it.
 setup-cdnow: setup
 	$(BIN)/python -m pip install --quiet -e ".[cdnow]"
 
 bench-cdnow: setup-cdnow
-	$(BIN)/python benchmarks/cdnow.py
+	$(BIN)/python benchmarks/cdnow.py --json papers/data/cdnow.json
 
 # 1,000 runs of the default market on 1 and 2 workers (a few minutes)
 bench-sweep: setup

@@ -16,6 +16,7 @@ from dataclasses import dataclass, fields
 
 import numpy as np
 
+from loyaltysim.errors import ParameterError
 from loyaltysim.scenario import Scenario
 
 __all__ = [
@@ -101,6 +102,12 @@ class Population:
 
     What a firm's rules may read of this is
     :class:`~loyaltysim.policies.records.CustomerRecords`.
+
+    A run normally starts from :meth:`draw`. To start it from known
+    per-person states instead (customers whose purchase rates and status
+    were inferred from their history, :mod:`loyaltysim.evidence.cdnow`),
+    build the model, then call :meth:`assign` on ``model.population``
+    before its first step; the monthly submodels then run on those states.
     """
 
     honesty: np.ndarray
@@ -202,6 +209,48 @@ class Population:
             claims_rejected=np.zeros(n, dtype=np.int16),
         )
 
+    def assign(self, **values: np.ndarray) -> None:
+        """Overwrite whole arrays of the population with given per-person values.
+
+        Each value is cast to the array's type; ``status`` also resets
+        ``initially_active`` (the people active before the first month).
+
+        Args:
+            **values: Array name (a field of :class:`Population`) to one value
+                per person.
+
+        Raises:
+            ParameterError: An unknown name, a value of another length, a
+                ``status`` outside the status codes, or a probability trait
+                (``purchase_probability``, ``loyalty``) outside [0, 1].
+
+        Example:
+            >>> import numpy as np
+            >>> from loyaltysim.scenario import Scenario
+            >>> people = Population.draw(Scenario(n_customers=10), np.random.default_rng(0))
+            >>> people.assign(status=np.full(10, ACTIVE), purchase_probability=np.full(10, 0.3))
+            >>> int(people.initially_active.sum()), float(people.purchase_probability[0])
+            (10, 0.3)
+        """
+        names = {f.name for f in fields(self)}
+        checked: dict[str, np.ndarray] = {}
+        for name, value in values.items():
+            if name not in names:
+                raise ParameterError(name, "values", "an array of Population", unknown=True)
+            target = getattr(self, name)
+            array = np.asarray(value)
+            if array.shape != target.shape:
+                raise ParameterError(name, f"{array.size} values", f"one per person ({self.n})")
+            if name == "status" and not np.isin(array, (PROSPECT, ACTIVE, LAPSED)).all():
+                raise ParameterError(name, "other codes", "0 (prospect), 1 (active), 2 (lapsed)")
+            if name in _UNIT_TRAITS and not ((array >= 0) & (array <= 1)).all():
+                raise ParameterError(name, "a value outside [0, 1]", "values in [0, 1]")
+            checked[name] = array.astype(target.dtype)
+        for name, array in checked.items():
+            setattr(self, name, array)
+        if "status" in checked:
+            self.initially_active = checked["status"] == ACTIVE
+
     def remembers(self, when: np.ndarray, month: int, months: int) -> np.ndarray:
         """Whether an event of month ``when`` (per person) is within ``months`` of ``month``."""
         return when >= month - months
@@ -217,6 +266,18 @@ class Population:
     def nbytes(self) -> int:
         """Memory held by the population's arrays, in bytes."""
         return sum(getattr(self, f.name).nbytes for f in fields(self))
+
+
+#: Traits that are probabilities or shares, so must lie in [0, 1] (:meth:`Population.assign`).
+_UNIT_TRAITS = (
+    "honesty",
+    "loyalty",
+    "purchase_probability",
+    "complaint_propensity",
+    "wom_propensity",
+    "haggle_propensity",
+    "caprice_propensity",
+)
 
 
 def beta_by_mean(rng: np.random.Generator, mean: float, dispersion: float, n: int) -> np.ndarray:

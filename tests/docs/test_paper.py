@@ -11,17 +11,19 @@ cases are run once per test session.
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 import paper
 from loyaltysim.experiments import Experiment, Uncertainty
-from paper.studies import robustness, sensitivity
+from paper.studies import cdnow, robustness, sensitivity
 from paper.study import ROOT
 
 PAPER = (ROOT / "papers" / "paper.md").read_text()
 
 #: Studies whose full configuration is cheap enough for every test run (about a minute in all).
-CHECKED_HERE = ("model", "library", "policies", "facts", "cases", "break_even")
+CHECKED_HERE = ("model", "library", "policies", "facts", "cases", "break_even", "cdnow")
 #: Checked only by `python -m paper --check` (full configuration, minutes).
 CHECKED_BY_THE_SCRIPT = ("sensitivity", "robustness")
 
@@ -68,6 +70,26 @@ def test_the_paper_prints_what_a_fresh_run_computes(name, request):
         "papers/paper.md is stale: run `make paper` (or `python -m paper --only "
         f"{name}` in tools/)\n" + "\n".join(problems)
     )
+
+
+@pytest.mark.slow
+def test_the_cdnow_study_without_pymc_marketing_reads_bgnbd_from_its_record(monkeypatch, tmp_path):
+    # where pymc-marketing is missing (make setup), BG/NBD's row comes from the record of
+    # `make bench-cdnow`, and loyaltysim's row, recomputed, must equal the record's
+    output = cdnow.make(bgnbd=False)
+    paper.close_figures(output)
+    problems = paper.differences({"cdnow": output}, PAPER)
+    assert not problems, (
+        "papers/data/cdnow.json or paper.md is stale: run `make bench-cdnow`, "
+        "then `make paper`\n" + "\n".join(problems)
+    )
+    stored = json.loads(cdnow.RECORD.read_text())
+    stored["evaluations"]["loyaltysim"]["forecast_total"] += 1.0
+    stale = tmp_path / "cdnow.json"
+    stale.write_text(json.dumps(stored))
+    monkeypatch.setattr(cdnow, "RECORD", stale)
+    with pytest.raises(RuntimeError, match="does not hold this run of loyaltysim"):
+        cdnow.record(bgnbd=False)
 
 
 def test_the_sensitivity_study_runs_on_a_small_design():

@@ -8,7 +8,8 @@ import numpy as np
 import pytest
 
 import loyaltysim as ls
-from loyaltysim.population import ACTIVE, Population
+from loyaltysim.errors import ParameterError
+from loyaltysim.population import ACTIVE, LAPSED, Population
 from tests.helpers import cli
 
 
@@ -81,3 +82,21 @@ def test_params_lists_it_with_unit_range_meaning_and_source(capsys):
     assert status == 0 and row["group"] == "market" and row["unit"] == "people"
     assert row["default"] is None and "n_customers" in row["meaning"] and row["source"]
     assert "whole number in [0, 10,000,000]" in row["accepts"]
+
+
+def test_a_population_takes_given_states_and_refuses_bad_ones():
+    model = ls.LoyaltyModel(ls.Scenario(n_customers=50, horizon_months=3), rng=1)
+    status = np.where(np.arange(50) < 20, ACTIVE, LAPSED)
+    model.population.assign(status=status, purchase_probability=np.full(50, 1.0))
+    assert model.population.initially_active.sum() == 20
+    assert model.population.status.dtype == np.int8
+    model.step()  # the first month runs on the given states: the 20 active buy surely
+    assert (model.population.purchases[:20] == 1).all()
+    for bad, message in (
+        ({"stamina": np.zeros(50)}, r"^stamina: unknown parameter"),
+        ({"loyalty": np.zeros(49)}, r"^loyalty: got '49 values'; accepts one per person \(50\)"),
+        ({"status": np.full(50, 7)}, r"^status: got 'other codes'"),
+        ({"purchase_probability": np.full(50, 1.5)}, r"^purchase_probability: got 'a value"),
+    ):
+        with pytest.raises(ParameterError, match=message):
+            model.population.assign(**bad)

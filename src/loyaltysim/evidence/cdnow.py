@@ -31,6 +31,17 @@ absolute error and the Pearson correlation; :func:`error_ratios` divides one
 model's errors by another's. :func:`fit_bgnbd` and :func:`bgnbd_forecast` give the
 first model, BG/NBD fitted by ``pymc-marketing`` (the ``cdnow`` extra).
 
+The second is loyaltysim itself (``papers/odd.md`` section 6.2, "Validation on real
+customers"): the calibration weeks are exactly the calendar months 1997-01 to
+1997-09 and the holdout 1997-10 to 1998-06, so each customer's
+history becomes purchase months (:func:`monthly_histories`); the model's purchase
+and churn steps in a closed cohort (:func:`cdnow_market`) are fitted to them by
+maximum likelihood (:func:`fit_purchase_side`), and the model, started from each
+real customer's posterior state, is run over the holdout's months
+(:func:`abm_forecast`). :func:`compare_models` runs both models on one log;
+:func:`purchase_month_cap` measures what a model of at most one purchase a month
+cannot forecast.
+
 Example:
     >>> from loyaltysim.evidence.cdnow import load_cdnow, split
     >>> log = load_cdnow(sample=True)
@@ -53,27 +64,45 @@ import numpy as np
 import pandas as pd
 
 from loyaltysim.errors import LoyaltysimError, ParameterError
+from loyaltysim.fitting.summaries import month_index
+from loyaltysim.scenario import Scenario
 
 __all__ = [
+    "ABM_FITTED",
+    "ABM_POLICY",
+    "ABM_REPLICATIONS",
+    "ABM_SEED",
     "CALIBRATION_WEEKS",
     "CUSTOMERS",
     "HOLDOUT_WEEKS",
+    "LOYALTY_POINTS",
     "PUBLISHED_BGNBD",
     "SAMPLE_CUSTOMERS",
     "SAMPLE_TRANSACTIONS",
     "START",
     "TRANSACTIONS",
     "BGNBDFit",
+    "Comparison",
     "Evaluation",
     "Forecast",
+    "MonthlyHistories",
+    "PurchaseFit",
     "Split",
+    "abm_forecast",
     "bgnbd_forecast",
+    "calibration_weekly",
+    "cdnow_market",
+    "compare_models",
     "cumulative_errors",
     "customer_errors",
     "error_ratios",
     "evaluate",
     "fit_bgnbd",
+    "fit_purchase_side",
     "load_cdnow",
+    "monthly_histories",
+    "one_purchase_a_month",
+    "purchase_month_cap",
     "split",
 ]
 
@@ -481,3 +510,583 @@ def bgnbd_forecast(fit: BGNBDFit, calibration: Split, *, conditional: bool = Tru
         expected(calibration.holdout_weeks), index=calibration.summary.index, name=name
     )
     return Forecast(name, cumulative, per_customer)
+
+
+# --- loyaltysim's own forecast ------------------------------------------------------------
+#: The policy the CDNOW market runs under: the service side is not in the data (no claims,
+#: no failures), and the neutral policy changes nothing of purchases or churn.
+ABM_POLICY = "always_compensate"
+#: Equal-probability points at which the loyalty prior is integrated (and drawn from).
+LOYALTY_POINTS = 32
+#: Replications of the forward run unless told otherwise, and the seed of the published numbers.
+ABM_REPLICATIONS = 40
+ABM_SEED = 2026
+#: What is fitted, in the order of :attr:`PurchaseFit.parameters`.
+ABM_FITTED = (
+    "purchase_probability_mean",
+    "purchase_probability_dispersion",
+    "base_monthly_churn",
+    "churn_loyalty_sensitivity",
+)
+
+
+@dataclass(frozen=True)
+class MonthlyHistories:
+    """Each customer's calibration history in whole calendar months (the model's step).
+
+    Month 1 is the month of ``start``; the calibration and holdout must each
+    be whole calendar months (the standard split is: 1997-01 to 1997-09 and
+    1997-10 to 1998-06, to the day).
+
+    Attributes:
+        first_month: Each customer's first purchase month (indexed like the split's summary).
+        opportunities: Months after the first purchase month inside calibration (``n``).
+        purchase_months: Months among those with at least one purchase (``x``).
+        last: The last of them, counted from the first purchase month (``t_x``; 0 if none).
+        calibration_months: Calendar months of calibration.
+        holdout_months: Calendar months of the holdout.
+        holdout_month_days: Days of each holdout month, in order.
+        customers: The customer ids, in the split's order.
+    """
+
+    first_month: np.ndarray
+    opportunities: np.ndarray
+    purchase_months: np.ndarray
+    last: np.ndarray
+    calibration_months: int
+    holdout_months: int
+    holdout_month_days: np.ndarray
+    customers: pd.Index
+
+
+def _month_bounds(calibration: Split, start: pd.Timestamp) -> tuple[int, np.ndarray]:
+    """Calibration months, and the days of each holdout month; refuse a split mid-month."""
+    end_calibration = start + pd.Timedelta(days=7 * calibration.calibration_weeks)
+    end = end_calibration + pd.Timedelta(days=7 * calibration.holdout_weeks)
+    for name, day in (("calibration_weeks", end_calibration), ("holdout_weeks", end)):
+        if day.day != 1 or start.day != 1:
+            raise ParameterError(
+                name,
+                getattr(calibration, name),
+                "weeks that end on the last day of a calendar month (the model steps in months)",
+            )
+    months = pd.period_range(start, end - pd.Timedelta(days=1), freq="M")
+    calibration_months = int((end_calibration.to_period("M") - start.to_period("M")).n)
+    days = np.array([p.days_in_month for p in months[calibration_months:]])
+    return calibration_months, days
+
+
+def _purchases(log: pd.DataFrame, calibration: Split, start: pd.Timestamp) -> pd.DataFrame:
+    """The split's customers' transactions (one a day) with their day and calendar month.
+
+    Columns ``customer_id``, ``day`` (from ``start``, day 0) and ``month``
+    (calendar month, 1 at ``start``'s, :func:`~loyaltysim.fitting.summaries.month_index`).
+    """
+    frame = pd.DataFrame(
+        {
+            "customer_id": log["customer_id"].to_numpy(),
+            "day": (pd.to_datetime(log["date"]) - start).dt.days.to_numpy(),
+            "month": month_index(log["date"], str(start.date())),
+        }
+    ).drop_duplicates(["customer_id", "day"])
+    return frame[frame["customer_id"].isin(calibration.summary.index)]
+
+
+def monthly_histories(
+    log: pd.DataFrame, calibration: Split, *, start: pd.Timestamp = START
+) -> MonthlyHistories:
+    """Each customer's purchase months in calibration (see :class:`MonthlyHistories`).
+
+    The model buys at most once a month, so a month with several transactions
+    is one purchase month; transactions in the first purchase month after the
+    first are not counted (the model's customer joins in that month).
+
+    Args:
+        log: The transaction log the split was made from (``customer_id``, ``date``).
+        calibration: Its :class:`Split`.
+        start: Day 0 of the clock (the split's).
+
+    Returns:
+        The :class:`MonthlyHistories`, one entry per customer of the split.
+
+    Raises:
+        ParameterError: The calibration or holdout is not whole calendar months.
+    """
+    calibration_months, holdout_days = _month_bounds(calibration, start)
+    frame = _purchases(log, calibration, start)[["customer_id", "month"]].drop_duplicates()
+    first = frame.groupby("customer_id")["month"].min().reindex(calibration.summary.index)
+    frame = frame.assign(first=frame["customer_id"].map(first))
+    repeat = frame[(frame["month"] > frame["first"]) & (frame["month"] <= calibration_months)]
+    grouped = repeat.groupby("customer_id")
+    index = calibration.summary.index
+    x = grouped.size().reindex(index, fill_value=0).to_numpy(dtype=np.int64)
+    last_month = grouped["month"].max().reindex(index).to_numpy(dtype=float)
+    first_month = first.to_numpy(dtype=np.int64)
+    last = np.where(np.isnan(last_month), first_month, last_month).astype(np.int64) - first_month
+    return MonthlyHistories(
+        first_month=first_month,
+        opportunities=calibration_months - first_month,
+        purchase_months=x,
+        last=last,
+        calibration_months=calibration_months,
+        holdout_months=len(holdout_days),
+        holdout_month_days=holdout_days,
+        customers=index,
+    )
+
+
+def cdnow_market(n_customers: int, **fitted: float) -> Scenario:
+    """The closed CDNOW cohort as a loyaltysim market.
+
+    Nobody joins (``advertising_rate``, ``imitation_rate`` and
+    ``winback_factor`` 0: the cohort is the first quarter's buyers, and a
+    customer who has left does not return); the service side that the log
+    does not record is off (no failures, so no claims or exits after them,
+    and churn does not read satisfaction). What remains is the model's
+    purchase step (a Beta-distributed monthly purchase probability) and its
+    drift-away churn (``base_monthly_churn`` times
+    ``exp(-churn_loyalty_sensitivity (loyalty - 0.5))``, loyalty Beta).
+
+    Args:
+        n_customers: The cohort's customers.
+        **fitted: Values of :data:`ABM_FITTED` (defaults otherwise).
+
+    Returns:
+        The :class:`~loyaltysim.scenario.Scenario`.
+    """
+    closed = Scenario(
+        n_customers=n_customers,
+        horizon_months=1,
+        initial_customers=n_customers,
+        network="complete",
+        advertising_rate=0.0,
+        imitation_rate=0.0,
+        winback_factor=0.0,
+        failure_rate=0.0,
+        failure_rate_floor=0.0,
+        churn_satisfaction_sensitivity=0.0,
+        failure_exit_probability=0.0,
+    )
+    return closed.replace(**fitted) if fitted else closed
+
+
+@dataclass(frozen=True)
+class PurchaseFit:
+    """The purchase side of the model fitted to a cohort's monthly histories.
+
+    Attributes:
+        parameters: :data:`ABM_FITTED` at the maximum of the likelihood.
+        scenario: The CDNOW market (:func:`cdnow_market`) with those values.
+        log_likelihood: The maximised log-likelihood.
+        seconds: Wall time of the fit (s).
+    """
+
+    parameters: dict[str, float]
+    scenario: Scenario
+    log_likelihood: float
+    seconds: float
+
+
+def _loyalty_points(scenario: Scenario) -> np.ndarray:
+    """:data:`LOYALTY_POINTS` equal-probability points of the market's loyalty prior."""
+    import scipy.stats
+
+    q = (np.arange(LOYALTY_POINTS) + 0.5) / LOYALTY_POINTS
+    mean, dispersion = scenario.loyalty_mean, scenario.loyalty_dispersion
+    if dispersion == 0:
+        return np.full(LOYALTY_POINTS, mean)
+    concentration = 1.0 / dispersion - 1.0
+    return np.asarray(scipy.stats.beta.ppf(q, mean * concentration, (1 - mean) * concentration))
+
+
+def _beta_shapes(mean: float, dispersion: float) -> tuple[float, float]:
+    concentration = 1.0 / dispersion - 1.0
+    return mean * concentration, (1.0 - mean) * concentration
+
+
+def _path_terms(
+    values: dict[str, float], scenario: Scenario, n: np.ndarray, x: np.ndarray, last: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Likelihood terms of histories ``(n, x, last)``, per loyalty point.
+
+    Returns ``(alive, total)``, each ``(histories, LOYALTY_POINTS)``: the
+    probability of the history with the customer still active after the last
+    calibration month's churn, and of the history at all (every month they may
+    have left in), each at one loyalty point, the purchase probability
+    integrated out (Beta: ``B(a + x, b + i - x) / B(a, b)`` for ``i`` months
+    active).
+    """
+    import scipy.special
+
+    a, b = _beta_shapes(
+        values["purchase_probability_mean"], values["purchase_probability_dispersion"]
+    )
+    churn = np.minimum(
+        values["base_monthly_churn"]
+        * np.exp(-values["churn_loyalty_sensitivity"] * (_loyalty_points(scenario) - 0.5)),
+        1.0,
+    )
+    stay = 1.0 - churn
+    months = np.arange(int(n.max(initial=0)) + 1)  # months active after the first: 0..max n
+    # purchases: B(a + x, b + i - x) / B(a, b) for i = 0..max n (zero where i < last)
+    i = months[None, :]
+    beta = np.exp(
+        scipy.special.betaln(a + x[:, None], b + np.maximum(i - x[:, None], 0))
+        - scipy.special.betaln(a, b)
+    )
+    beta = np.where((i >= last[:, None]) & (i <= n[:, None]), beta, 0.0)
+    # left after month i (i < n): stay^i (1 - stay); active through n: stay^n
+    survive = stay[None, :] ** months[:, None]  # (months, points)
+    left = beta[:, :, None] * (survive * churn[None, :])[None, :, :]
+    left = np.where((i < n[:, None])[:, :, None], left, 0.0).sum(axis=1)
+    through = beta[np.arange(n.size), n][:, None] * stay[None, :] ** n[:, None]
+    return through * stay[None, :], through + left
+
+
+def fit_purchase_side(histories: MonthlyHistories) -> PurchaseFit:
+    """Fit the model's purchase and churn steps to monthly histories by maximum likelihood.
+
+    In the closed cohort (:func:`cdnow_market`) a customer's months after
+    their first are, while active, a purchase with their probability ``p``
+    (Beta across customers) and then a churn draw with their ``c`` (from their
+    loyalty, Beta). The likelihood of ``x`` purchase months in ``n``, the last
+    at ``t_x``, is therefore exact: the sum over the month they may have left
+    in (``t_x`` to ``n - 1``, or not yet) of the chance of that path, ``p``
+    integrated out in closed form and loyalty at :data:`LOYALTY_POINTS`
+    equal-probability points of its prior (this is the discrete-time BG/BB
+    model of Fader, Hardie & Shang 2010, with the model's own churn). The
+    maximum is found by ``scipy.optimize.minimize`` (L-BFGS-B) inside the
+    parameters' declared ranges; histories are grouped, so the cost does not
+    grow with customers. No random draws.
+
+    Args:
+        histories: The cohort's :class:`MonthlyHistories`.
+
+    Returns:
+        The :class:`PurchaseFit`.
+    """
+    import scipy.optimize
+
+    started = time.perf_counter()
+    patterns = np.stack([histories.opportunities, histories.purchase_months, histories.last], 1)
+    unique, counts = np.unique(patterns, axis=0, return_counts=True)
+    base = cdnow_market(len(histories.customers))
+    bounds = []
+    for name in ABM_FITTED:
+        spec = Scenario.spec(name)
+        low, high = float(spec.low or 0.0), float(spec.high if spec.high is not None else 1.0)
+        bounds.append((max(low, 1e-4), min(high, 1 - 1e-4) if high == 1.0 else high))
+
+    def negative(point: np.ndarray) -> float:
+        values = dict(zip(ABM_FITTED, map(float, point), strict=True))
+        _, total = _path_terms(values, base, unique[:, 0], unique[:, 1], unique[:, 2])
+        return -float(np.sum(counts * np.log(np.maximum(total.mean(axis=1), 1e-300))))
+
+    start = np.array([getattr(base, name) for name in ABM_FITTED], dtype=float)
+    start = np.clip(start, [b[0] for b in bounds], [b[1] for b in bounds])
+    best = scipy.optimize.minimize(negative, start, method="L-BFGS-B", bounds=bounds)
+    parameters = dict(zip(ABM_FITTED, map(float, best.x), strict=True))
+    return PurchaseFit(
+        parameters=parameters,
+        scenario=base.replace(**parameters),
+        log_likelihood=-float(best.fun),
+        seconds=time.perf_counter() - started,
+    )
+
+
+def abm_forecast(
+    fit: PurchaseFit,
+    histories: MonthlyHistories,
+    calibration: Split,
+    *,
+    replications: int = ABM_REPLICATIONS,
+    rng: int = ABM_SEED,
+) -> Forecast:
+    """The holdout forecast of loyaltysim itself, as a :class:`Forecast`: the model run on.
+
+    Each replication starts the closed CDNOW market (:func:`cdnow_market`,
+    the fitted purchase side) from the real customers' states at the end of
+    calibration, drawn from their posteriors given their monthly histories
+    (Bayes' rule under the fitted priors, as in :func:`fit_purchase_side`):
+    whether they are still active and at which loyalty (joint, over the
+    loyalty points), and, if active, their purchase probability,
+    ``Beta(a + x, b + n - x)``. It sets those into the model's population
+    (:meth:`Population.assign <loyaltysim.population.Population.assign>`)
+    and runs the model's own monthly schedule for the holdout's months
+    (:class:`~loyaltysim.model.LoyaltyModel`: its purchase step buys, its
+    churn step lets customers leave). A customer's expected purchases in a
+    month are their purchase probability if active when the month starts (the
+    probability the purchase step buys with), 0 if not; the forecast is the
+    mean over replications. Months become weeks by spreading each month's
+    expected purchases evenly over its days; a week's cumulative is the sum up
+    to its last day. The model buys at most once a month, so this forecasts
+    purchase months, not transactions (:func:`purchase_month_cap` measures
+    the difference).
+
+    Args:
+        fit: The fitted purchase side.
+        histories: The customers' :class:`MonthlyHistories` (the fit's).
+        calibration: The split (its holdout weeks and customers).
+        replications: Forward runs averaged (each draws the customers'
+            states anew).
+        rng: The seed of every draw (a whole number): replication ``r`` draws
+            the states from child ``(r, 0)`` of its SeedSequence and runs the
+            model on child ``(r, 1)``.
+
+    Returns:
+        The :class:`Forecast`, named ``"loyaltysim"``.
+
+    Raises:
+        ParameterError: ``replications`` or ``rng`` is not a whole number
+            (at least 1 and 0).
+    """
+    from loyaltysim.model import LoyaltyModel
+    from loyaltysim.params import whole_number
+    from loyaltysim.population import ACTIVE, LAPSED
+
+    whole_number("replications", replications, 1)
+    whole_number("rng", rng, 0)
+    values, scenario = fit.parameters, fit.scenario
+    scenario = scenario.replace(horizon_months=histories.holdout_months)
+    n, x = histories.opportunities, histories.purchase_months
+    alive, total = _path_terms(values, scenario, n, x, histories.last)
+    joint = alive / total.sum(axis=1, keepdims=True)  # P(active, loyalty point | history)
+    cumulative_joint = np.cumsum(joint, axis=1)
+    points = _loyalty_points(scenario)
+    a, b = _beta_shapes(
+        values["purchase_probability_mean"], values["purchase_probability_dispersion"]
+    )
+    customers = n.size
+    months = histories.holdout_months
+    per_month = np.zeros((customers, months))
+    for child in np.random.SeedSequence(rng).spawn(replications):
+        states, run = child.spawn(2)
+        draw = np.random.default_rng(states)
+        u = draw.random(customers)
+        point = (u[:, None] >= cumulative_joint).sum(axis=1)  # LOYALTY_POINTS: not active
+        active = point < LOYALTY_POINTS
+        loyalty = points[np.minimum(point, LOYALTY_POINTS - 1)]
+        probability = draw.beta(a + x, b + n - x)
+        model = LoyaltyModel(scenario, ABM_POLICY, rng=run, inspect_agents=False)
+        model.population.assign(
+            status=np.where(active, ACTIVE, LAPSED),
+            loyalty=loyalty,
+            purchase_probability=probability,
+        )
+        population = model.population
+        for month in range(months):
+            per_month[:, month] += population.purchase_probability * (population.status == ACTIVE)
+            model.step()
+    per_month /= replications
+    days = histories.holdout_month_days
+    daily = np.repeat(per_month.sum(axis=0) / days, days)
+    cumulative = np.cumsum(daily)[6::7][: calibration.holdout_weeks]
+    per_customer = pd.Series(per_month.sum(axis=1), index=histories.customers, name="loyaltysim")
+    return Forecast("loyaltysim", cumulative, per_customer)
+
+
+def purchase_month_cap(
+    log: pd.DataFrame, calibration: Split, *, start: pd.Timestamp = START
+) -> dict[str, float]:
+    """How much of the holdout a model of at most one purchase a month cannot forecast.
+
+    Args:
+        log: The transaction log of the split.
+        calibration: Its :class:`Split`.
+        start: Day 0 of the clock.
+
+    Returns:
+        ``transactions`` (repeat transactions in the holdout), ``purchase_months``
+        (customer-months among them with a transaction), ``months_over_one``
+        (share of those with more than one transaction), ``transactions_over_one``
+        (share of the transactions beyond the first of their month: what the
+        cap removes) and ``calibration_per_month`` (repeat transactions per
+        purchase month in calibration, the first purchase month aside).
+    """
+    calibration_months, _ = _month_bounds(calibration, start)
+    last_day = 7 * (calibration.calibration_weeks + calibration.holdout_weeks) - 1
+    frame = _purchases(log, calibration, start)
+    frame = frame[frame["day"] <= last_day]
+    first = frame.groupby("customer_id")["month"].transform("min")
+    first_day = frame.groupby("customer_id")["day"].transform("min")
+    repeat = frame[(frame["day"] > first_day) & (frame["month"] > first)]
+    counts = {
+        label: repeat[part].groupby(["customer_id", "month"]).size()
+        for label, part in (
+            ("holdout", repeat["month"] > calibration_months),
+            ("calibration", repeat["month"] <= calibration_months),
+        )
+    }
+    held = counts["holdout"]
+    return {
+        "transactions": float(held.sum()),
+        "purchase_months": float(held.size),
+        "months_over_one": float((held > 1).mean()),
+        "transactions_over_one": float(1 - held.size / held.sum()),
+        "calibration_per_month": float(counts["calibration"].sum() / counts["calibration"].size),
+    }
+
+
+def one_purchase_a_month(log: pd.DataFrame) -> pd.DataFrame:
+    """The log with only each customer's first transaction of each calendar month.
+
+    What a model of at most one purchase a month can forecast: :func:`split`
+    of this log counts purchase months where the full log counts
+    transactions.
+
+    Example:
+        >>> log = pd.DataFrame({"customer_id": [1, 1, 1],
+        ...     "date": pd.to_datetime(["1997-01-05", "1997-01-20", "1997-02-01"])})
+        >>> one_purchase_a_month(log)["date"].dt.day.tolist()
+        [5, 1]
+    """
+    dates = pd.DatetimeIndex(log["date"])
+    month = dates.year * 12 + dates.month
+    order = log.assign(_month=month).sort_values(["customer_id", "date"], kind="stable")
+    first = order.drop_duplicates(["customer_id", "_month"]).sort_index()
+    return first.drop(columns="_month")
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """loyaltysim and BG/NBD on the same split, from one call of :func:`compare_models`.
+
+    Attributes:
+        split: The split of the full log.
+        purchase_months: The split of :func:`one_purchase_a_month` of the log.
+        forecasts: ``"loyaltysim"`` and, when run, ``"BG/NBD"``.
+        evaluations: Each forecast against the transactions of the holdout.
+        loyaltysim_on_purchase_months: loyaltysim's forecast against the
+            holdout's purchase months (what it models).
+        ratios: loyaltysim's errors over BG/NBD's (:func:`error_ratios`;
+            empty without BG/NBD).
+        purchase_fit: The fitted purchase side.
+        bgnbd_parameters: BG/NBD's parameters (empty without it).
+        cap: :func:`purchase_month_cap` of the log.
+        calibration_weekly: Actual repeat transactions in each calibration week.
+        replications: loyaltysim's forward runs.
+        rng: loyaltysim's seed.
+        seconds: Wall time of each step (s).
+    """
+
+    split: Split
+    purchase_months: Split
+    forecasts: dict[str, Forecast]
+    evaluations: dict[str, Evaluation]
+    loyaltysim_on_purchase_months: Evaluation
+    ratios: dict[str, float]
+    purchase_fit: PurchaseFit
+    bgnbd_parameters: dict[str, float]
+    cap: dict[str, float]
+    calibration_weekly: np.ndarray
+    replications: int
+    rng: int
+    seconds: dict[str, float]
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready record: configuration, parameters, errors, ratios and the weekly paths.
+
+        ``cumulative`` holds the actual holdout path and each forecast's;
+        ``calibration_weekly`` the actual calibration weeks. The paper reads
+        this record (``make bench-cdnow`` writes it).
+        """
+        from dataclasses import asdict
+
+        from loyaltysim.simulation import versions
+
+        return {
+            "customers": len(self.split.summary),
+            "calibration_weeks": self.split.calibration_weeks,
+            "holdout_weeks": self.split.holdout_weeks,
+            "rng": self.rng,
+            "replications": self.replications,
+            "versions": versions(),
+            "loyaltysim_parameters": self.purchase_fit.parameters,
+            "loyaltysim_log_likelihood": self.purchase_fit.log_likelihood,
+            "bgnbd_parameters": self.bgnbd_parameters,
+            "evaluations": {name: asdict(e) for name, e in self.evaluations.items()},
+            "loyaltysim_on_purchase_months": asdict(self.loyaltysim_on_purchase_months),
+            "ratios": self.ratios,
+            "cap": self.cap,
+            "cumulative": {
+                "actual": self.split.holdout_cumulative.tolist(),
+                "actual purchase months": self.purchase_months.holdout_cumulative.tolist(),
+                **{name: np.asarray(f.cumulative).tolist() for name, f in self.forecasts.items()},
+            },
+            "calibration_weekly": self.calibration_weekly.tolist(),
+            "seconds": self.seconds,
+        }
+
+
+def compare_models(
+    log: pd.DataFrame,
+    *,
+    replications: int = ABM_REPLICATIONS,
+    rng: int = ABM_SEED,
+    bgnbd: bool = True,
+) -> Comparison:
+    """Fit loyaltysim (and BG/NBD) to a log's calibration weeks; judge both on its holdout.
+
+    Args:
+        log: A transaction log (:func:`load_cdnow`).
+        replications: loyaltysim's forward runs (:func:`abm_forecast`).
+        rng: loyaltysim's seed (BG/NBD's fit draws nothing).
+        bgnbd: Also fit BG/NBD (needs ``pymc-marketing``, the ``cdnow`` extra).
+
+    Returns:
+        The :class:`Comparison`.
+    """
+    seconds: dict[str, float] = {}
+    started = time.perf_counter()
+    actual = split(log)
+    capped = split(one_purchase_a_month(log))
+    histories = monthly_histories(log, actual)
+    cap = purchase_month_cap(log, actual)
+    seconds["split"] = time.perf_counter() - started
+    purchase_fit = fit_purchase_side(histories)
+    seconds["loyaltysim fit"] = purchase_fit.seconds
+    started = time.perf_counter()
+    ours = abm_forecast(purchase_fit, histories, actual, replications=replications, rng=rng)
+    seconds["loyaltysim forecast"] = time.perf_counter() - started
+    forecasts = {ours.name: ours}
+    parameters: dict[str, float] = {}
+    if bgnbd:
+        fitted = fit_bgnbd(actual)
+        seconds["BG/NBD fit"] = fitted.seconds
+        started = time.perf_counter()
+        theirs = bgnbd_forecast(fitted, actual)
+        seconds["BG/NBD forecast"] = time.perf_counter() - started
+        forecasts[theirs.name] = theirs
+        parameters = fitted.parameters
+    evaluations = {name: evaluate(forecast, actual) for name, forecast in forecasts.items()}
+    ratios = (
+        error_ratios(evaluations[ours.name], evaluations["BG/NBD"])
+        if "BG/NBD" in evaluations
+        else {}
+    )
+    return Comparison(
+        split=actual,
+        purchase_months=capped,
+        forecasts=forecasts,
+        evaluations=evaluations,
+        loyaltysim_on_purchase_months=evaluate(ours, capped),
+        ratios=ratios,
+        purchase_fit=purchase_fit,
+        bgnbd_parameters=parameters,
+        cap=cap,
+        calibration_weekly=calibration_weekly(log, actual),
+        replications=replications,
+        rng=rng,
+        seconds=seconds,
+    )
+
+
+def calibration_weekly(
+    log: pd.DataFrame, calibration: Split, *, start: pd.Timestamp = START
+) -> np.ndarray:
+    """Actual repeat transactions of the split's customers in each calibration week."""
+    days = _purchases(log, calibration, start)
+    first = days.groupby("customer_id")["day"].transform("min")
+    repeat = days[(days["day"] > first) & (days["day"] < 7 * calibration.calibration_weeks)]
+    week = repeat["day"].to_numpy() // 7
+    return np.bincount(week, minlength=calibration.calibration_weeks).astype(float)

@@ -10,6 +10,7 @@ from __future__ import annotations
 from paper.studies import (
     break_even,
     cases,
+    cdnow,
     facts,
     library,
     model,
@@ -29,4 +30,5 @@ STUDIES: tuple[Study, ...] = (
     robustness.STUDY,
     break_even.STUDY,
     sensitivity.STUDY,
+    cdnow.STUDY,
 )
