@@ -131,10 +131,12 @@ def format_posterior_comparison(result: PosteriorComparison) -> str:
             f"NPV difference vs {baseline}, USD, paired runs (common random numbers). "
             "P(beats baseline): share of the paired runs, in markets drawn from the "
             "posterior, that end above the baseline (posterior-predictive probability). "
-            f"The {level} interval is the expected difference ± its spread over draws and "
-            "runs; its variance splits into the fit's remaining uncertainty (parameters: "
-            "between draws) and run-to-run noise (within draws).",
+            f"The {level} interval holds the middle {level} of those paired runs; their variance "
+            "splits into the fit's remaining uncertainty (parameters: between draws) and "
+            "run-to-run noise (within draws). ± MC: the Monte Carlo error of the expected "
+            "difference.",
             width=100,
+            break_on_hyphens=False,
         ),
         "",
         f"  {'policy':<20}{'P(beats baseline)':>18}{'expected':>12}{'± MC':>8}"

@@ -23,14 +23,15 @@ in one run of one draw (:class:`PosteriorComparison`):
   of draws whose *mean* difference is positive is not used: how noisy a
   draw's mean is depends on the replications, so that share would change with
   the budget, not with the data.)
-- **The expected difference** ``E[Δ | data]`` is the mean of all paired runs,
-  and its 95% interval is the posterior-predictive one, ``E[Δ] ± z·sd(Δ)``.
-  Its variance splits by the law of total variance
-  (:func:`~loyaltysim.statistics.variance_split`) into the **parameters**'
-  part, ``Var(E[Δ | draw])`` (the fit's remaining uncertainty; exactly 0 when
-  every draw is the same market), and the **noise**'s,
-  ``E[Var(Δ | draw)]`` (run-to-run chance within one market). More data
-  shrink the first; nothing but a larger market shrinks the second.
+- **The expected difference** ``E[Δ | data]`` is the mean of all paired runs;
+  its 95% interval is the posterior-predictive one, the 2.5% and 97.5%
+  quantiles of all paired runs (no normal shape is assumed: it agrees with
+  P(beats baseline)). The variance of that distribution splits by the law of
+  total variance (:func:`~loyaltysim.statistics.variance_split`) into the
+  **parameters**' part, ``Var(E[Δ | draw])`` (the fit's remaining
+  uncertainty; exactly 0 when every draw is the same market), and the
+  **noise**'s, ``E[Var(Δ | draw)]`` (run-to-run chance within one market).
+  More data shrink the first; nothing but a larger market shrinks the second.
 - The Monte Carlo error of the expected difference,
   ``sqrt(between / draws + within / replications)``, says how far more
   draws and replications could still move it (the draws share their runs'
@@ -55,7 +56,6 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-import scipy.stats
 
 from loyaltysim.errors import ParameterError
 from loyaltysim.experiments.definition import Experiment
@@ -143,28 +143,28 @@ class PosteriorComparison:
             One row per other policy (index ``policy``): ``p_beats``
             (posterior-predictive probability that its paired difference is
             above 0), ``difference`` (expected paired difference), ``low`` and
-            ``high`` (its posterior-predictive interval at :attr:`level`),
+            ``high`` (its posterior-predictive interval at :attr:`level`: the
+            quantiles of all paired differences),
             ``standard_error`` (the Monte Carlo error of ``difference``),
             ``var_parameters`` and ``var_noise`` (the interval's variance
             between draws and within them; they add up to ``var_total``) and
             ``parameter_share`` (``var_parameters / var_total``).
         """
         baseline = baseline or self.policies[0]
-        z = float(scipy.stats.norm.ppf(0.5 + self.level / 2))
         rows = []
         for name in self.policies:
             if name == baseline:
                 continue
             difference = self.differences(name, baseline, metric)
             split = variance_split(difference)
-            half = z * np.sqrt(split["total"])
+            low, high = np.quantile(difference, [(1 - self.level) / 2, (1 + self.level) / 2])
             rows.append(
                 {
                     "policy": name,
                     "p_beats": float(np.mean(difference > 0)),
                     "difference": split["mean"],
-                    "low": split["mean"] - half,
-                    "high": split["mean"] + half,
+                    "low": float(low),
+                    "high": float(high),
                     "standard_error": float(
                         np.sqrt(
                             split["between"] / difference.shape[0]
