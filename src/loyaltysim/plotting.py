@@ -112,7 +112,7 @@ def plot_posterior_comparison(result: PosteriorComparison) -> Figure:
     colors = {name: f"C{i + 1}" for i, name in enumerate(names)}
     height = 1.6 + 0.55 * max(len(names), 1)
     fig = Figure(figsize=(11, height + 1.0), layout="constrained")
-    forest, chance = fig.subplots(1, 2, width_ratios=[3, 1.3], sharey=True)
+    forest, chance = fig.subplots(1, 2, width_ratios=[3, 1.3])
     if table.empty:
         forest.text(0.5, 0.5, "one policy: nothing to compare", ha="center", va="center")
     else:
@@ -128,7 +128,9 @@ def plot_posterior_comparison(result: PosteriorComparison) -> Figure:
     for threshold in (1 - result.level, 0.5, result.level):
         chance.axvline(threshold, color="grey", lw=1, ls=":" if threshold == 0.5 else "--")
     chance.set_xlim(0, 1)
-    chance.set_xlabel(f"P(beats {baseline})")
+    chance.set_ylim(forest.get_ylim())
+    chance.set_yticks(np.arange(len(names)), [""] * len(names))  # the names are on the left
+    chance.set_xlabel("P(beats baseline)")
     chance.set_title("Posterior-predictive probability")
     chance.grid(axis="x", alpha=0.3)
     fig.suptitle(textwrap.fill(result.verdict(), 110))
