@@ -1,4 +1,7 @@
-"""Figures for a run and a comparison (matplotlib; no pyplot state is kept)."""
+"""Figures of runs and comparisons (matplotlib; no pyplot state is kept).
+
+A run, a comparison, and a comparison over a fit's posterior draws.
+"""
 
 from __future__ import annotations
 
@@ -17,7 +20,9 @@ if TYPE_CHECKING:
     import pandas as pd
     from matplotlib.axes import Axes
 
-__all__ = ["plot_comparison", "plot_run"]
+    from loyaltysim.fitting.posterior import PosteriorComparison
+
+__all__ = ["plot_comparison", "plot_posterior_comparison", "plot_run"]
 
 
 @styled
@@ -88,6 +93,47 @@ def plot_comparison(comparison: Comparison) -> Figure:
     fig.legend(*base.get_legend_handles_labels(), loc="outside lower center", ncols=2)
     base.grid(alpha=0.3)
     fig.suptitle(textwrap.fill(comparison.verdict(), 110))
+    return fig
+
+
+@styled
+def plot_posterior_comparison(result: PosteriorComparison) -> Figure:
+    """Each policy against the baseline over a fit's posterior draws.
+
+    Left: the expected paired NPV difference and its posterior-predictive
+    interval, with each draw's mean difference as a dot (their spread is the
+    fit's parameter uncertainty; the rest of the interval is run-to-run
+    noise). Right: the probability that the policy's paired NPV ends above
+    the baseline's, against the reading's thresholds.
+    """
+    baseline = result.policies[0]
+    table = result.table()
+    names = list(table.index)
+    colors = {name: f"C{i + 1}" for i, name in enumerate(names)}
+    height = 1.6 + 0.55 * max(len(names), 1)
+    fig = Figure(figsize=(11, height + 1.0), layout="constrained")
+    forest, chance = fig.subplots(1, 2, width_ratios=[3, 1.3])
+    if table.empty:
+        forest.text(0.5, 0.5, "one policy: nothing to compare", ha="center", va="center")
+    else:
+        _point_ranges(forest, table, "difference", "low", "high", colors)
+        jitter = np.random.default_rng(0).uniform(-0.2, 0.2, len(result.draws))
+        for y, name in enumerate(names):
+            means = result.differences(name, baseline).mean(axis=1)
+            forest.scatter(means, y + jitter, s=9, color=colors[name], alpha=0.45, lw=0)
+        chance.barh(np.arange(len(names)), table["p_beats"], color=[colors[n] for n in names])
+    forest.axvline(0, color="grey", lw=1)
+    forest.set_xlabel(f"NPV difference vs {baseline} (USD)")
+    forest.set_title(f"Expected difference, {result.level:.0%} interval; dots: draws' means")
+    for threshold in (1 - result.level, 0.5, result.level):
+        chance.axvline(threshold, color="grey", lw=1, ls=":" if threshold == 0.5 else "--")
+    chance.set_xlim(0, 1)
+    chance.set_ylim(forest.get_ylim())
+    chance.set_yticks(np.arange(len(names)), [""] * len(names))  # the names are on the left
+    chance.set_xlabel("P(beats baseline)")
+    chance.set_title("Posterior-predictive probability")
+    chance.grid(axis="x", alpha=0.3)
+    fig.suptitle(textwrap.fill(result.verdict(), 110))
     return fig
 
 

@@ -2,7 +2,8 @@
 
 What the command line prints, as functions of the results (so notebooks and
 scripts can print the same): :func:`format_run`, :func:`format_comparison`,
-:func:`format_case`, :func:`format_robustness` and :func:`format_facts`.
+:func:`format_case`, :func:`format_robustness`, :func:`format_facts` and
+:func:`format_posterior_comparison`.
 Every number goes through the one formatter,
 :func:`loyaltysim.params.format_number`, with the format each outcome
 declares (:data:`loyaltysim.outcomes.OUTCOMES`).
@@ -22,6 +23,7 @@ if TYPE_CHECKING:
 
     from loyaltysim.cases import CaseResult, Robustness
     from loyaltysim.comparison import Comparison
+    from loyaltysim.fitting.posterior import PosteriorComparison
     from loyaltysim.scenario import Scenario
     from loyaltysim.simulation import RunResult
 
@@ -29,6 +31,7 @@ __all__ = [
     "format_case",
     "format_comparison",
     "format_facts",
+    "format_posterior_comparison",
     "format_robustness",
     "format_run",
     "provenance",
@@ -103,6 +106,59 @@ def format_comparison(comparison: Comparison) -> str:
         high = format_number(row["high"], ",.0f", sign=True)
         lines.append(f"  {name:<20} {difference:>12}  [{low}, {high}]")
     lines += ["", comparison.verdict(), provenance(comparison.seed, comparison.versions)]
+    return "\n".join(lines)
+
+
+def format_posterior_comparison(result: PosteriorComparison) -> str:
+    """Each policy against the baseline over the fit's posterior draws, and the verdict.
+
+    The columns: the posterior-predictive probability that the policy's paired
+    NPV difference is above 0, the expected difference with its Monte Carlo
+    error, its posterior-predictive interval, and the shares of that
+    interval's variance from the parameters (between draws) and from the
+    noise (within draws); see :mod:`loyaltysim.fitting.posterior`.
+    """
+    sc = result.scenario
+    baseline = result.policies[0]
+    level = f"{result.level:.0%}"
+    lines = [
+        f"loyaltysim compare --posterior — {len(result.policies)} policies in "
+        f"{len(result.draws)} posterior draws ({result.particles} distinct particles) of "
+        f"{result.folder} x {result.replications} paired replications, "
+        f"N={sc.n_customers:,}, {sc.horizon_months} months",
+        "",
+        textwrap.fill(
+            f"NPV difference vs {baseline}, USD, paired runs (common random numbers). "
+            "P(beats baseline): share of the paired runs, in markets drawn from the "
+            "posterior, that end above the baseline (posterior-predictive probability). "
+            f"The {level} interval holds the middle {level} of those paired runs; their variance "
+            "splits into the fit's remaining uncertainty (parameters: between draws) and "
+            "run-to-run noise (within draws). ± MC: the Monte Carlo error of the expected "
+            "difference.",
+            width=100,
+            break_on_hyphens=False,
+        ),
+        "",
+        f"  {'policy':<20}{'P(beats baseline)':>18}{'expected':>12}{'± MC':>8}"
+        f"  {level + ' interval':<22}{'parameters':>11}{'noise':>7}",
+    ]
+    for name, row in result.table().iterrows():
+        expected = format_number(row["difference"], ",.0f", sign=True)
+        error = format_number(row["standard_error"], ",.0f")
+        low = format_number(row["low"], ",.0f", sign=True)
+        high = format_number(row["high"], ",.0f", sign=True)
+        share = row["parameter_share"]
+        parameters = "–" if math.isnan(share) else f"{share:.0%}"
+        noise = "–" if math.isnan(share) else f"{1 - share:.0%}"
+        lines.append(
+            f"  {name:<20}{row['p_beats']:>18.2f}{expected:>12}{error:>8}"
+            f"  {'[' + low + ', ' + high + ']':<22}{parameters:>11}{noise:>7}"
+        )
+    lines += [
+        "",
+        textwrap.fill(result.verdict(), width=100),
+        provenance(result.seed, result.versions),
+    ]
     return "\n".join(lines)
 
 

@@ -7,7 +7,9 @@ difference) and its confidence interval is far tighter than the overlap of the
 two policies' own intervals suggests. :func:`paired_differences` reports how
 much tighter (``sd_ratio``). :class:`loyaltysim.comparison.Comparison`, the
 experiment analysis (:class:`loyaltysim.experiments.analysis.Results`) and the
-case readings all use these two functions.
+case readings all use these two functions. :func:`variance_split` splits the
+spread of paired differences gathered in several markets (the draws of a
+fit's posterior) into the part between markets and the part within them.
 
 Example:
     >>> import pandas as pd
@@ -22,7 +24,7 @@ import numpy as np
 import pandas as pd
 import scipy.stats
 
-__all__ = ["interval", "paired_differences"]
+__all__ = ["interval", "paired_differences", "variance_split"]
 
 
 def interval(values: np.ndarray, level: float = 0.95) -> tuple[float, float, float]:
@@ -77,3 +79,41 @@ def paired_differences(wide: pd.DataFrame, baseline: str, level: float = 0.95) -
             }
         )
     return pd.DataFrame(rows).set_index("policy")
+
+
+def variance_split(differences: np.ndarray) -> dict[str, float]:
+    """The law of total variance of paired differences grouped by market.
+
+    With ``D`` markets (rows) and ``R`` replications in each (columns), the
+    variance of all ``D x R`` differences (each over its count, ``ddof=0``)
+    is exactly the mean of the variances within the rows plus the variance
+    of the row means: ``Var(X) = E[Var(X | market)] + Var(E[X | market])``
+    (the one-way analysis-of-variance identity). The between part is the
+    variance of the row means less the first row's, so it is exactly 0 when
+    every row is the same.
+
+    Args:
+        differences: Array of shape ``(markets, replications)``.
+
+    Returns:
+        ``mean`` (of all differences), ``between`` (variance of the row
+        means), ``within`` (mean variance within a row) and ``total``
+        (their sum: the variance of all differences).
+
+    Example:
+        >>> split = variance_split(np.array([[1.0, 3.0], [5.0, 7.0]]))
+        >>> {k: float(v) for k, v in split.items()}
+        {'mean': 4.0, 'between': 4.0, 'within': 1.0, 'total': 5.0}
+    """
+    values = np.asarray(differences, dtype=float)
+    if values.ndim != 2 or values.size == 0:
+        raise ValueError(f"differences must be a non-empty 2-D array, got shape {values.shape}")
+    means = values.mean(axis=1)
+    between = float(np.var(means - means[0]))
+    within = float(np.mean(values.var(axis=1)))
+    return {
+        "mean": float(means.mean()),
+        "between": between,
+        "within": within,
+        "total": between + within,
+    }

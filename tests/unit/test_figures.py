@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+from pathlib import Path
 
 import matplotlib
 import pytest
@@ -13,7 +14,7 @@ from matplotlib.figure import Figure
 from matplotlib.text import Text
 
 import loyaltysim as ls
-from loyaltysim.plotting import plot_comparison
+from loyaltysim.plotting import plot_comparison, plot_posterior_comparison
 from loyaltysim.policies.rules import (
     FixedPrices,
     RefuseCaprices,
@@ -78,26 +79,58 @@ def _visible_texts(fig: Figure, renderer: RendererAgg) -> list[Text]:
     return [t for t in texts if t.get_text() and t.get_window_extent(renderer).width > 0]
 
 
-@pytest.fixture(scope="module")
-def long_named_comparison() -> ls.Comparison:
-    policies = [
+def long_named_comparison_policies() -> list[ls.Policy]:
+    return [
         ls.Policy(name=LONG_NAMES[0]),
         ls.Policy(name=LONG_NAMES[1], claims=VerifyFirst()),
         ls.Policy(name=LONG_NAMES[2], pricing=FixedPrices()),
         ls.Policy(name=LONG_NAMES[3], caprices=RefuseCaprices()),
         ls.Policy(name=LONG_NAMES[4], claims=ThresholdVerification(threshold_usd=200.0)),
     ]
+
+
+@pytest.fixture(scope="module")
+def long_named_comparison() -> ls.Comparison:
     market = ls.Scenario(n_customers=300, horizon_months=6)
-    return ls.compare(market, policies, replications=3, rng=1)
+    return ls.compare(market, long_named_comparison_policies(), replications=3, rng=1)
 
 
-def test_five_long_policy_names_neither_overlap_nor_clip(long_named_comparison):
-    fig = plot_comparison(long_named_comparison)
+@pytest.fixture(scope="module")
+def long_named_posterior_comparison(long_named_comparison):
+    """The same policies in three markets drawn from a posterior held in memory."""
+    import numpy as np
+    import pandas as pd
+
+    from loyaltysim.fitting import FITTED, FitResult, compare_posterior
+
+    market = long_named_comparison.scenario
+    posterior = pd.DataFrame(
+        [
+            {p.name: float(getattr(market, p.name)) for p in FITTED} | {"base_monthly_churn": c}
+            for c in (0.01, 0.05, 0.1)
+        ]
+    )
+    posterior["weight"] = np.full(3, 1 / 3)
+    fitted = FitResult(Path("fit"), market, pd.DataFrame(), pd.DataFrame(), posterior)
+    return compare_posterior(
+        fitted, long_named_comparison_policies(), draws=3, replications=2, rng=1
+    )
+
+
+@pytest.mark.parametrize("figure", ["compare", "posterior"])
+def test_five_long_policy_names_neither_overlap_nor_clip(
+    long_named_comparison, long_named_posterior_comparison, figure
+):
+    fig = (
+        plot_comparison(long_named_comparison)
+        if figure == "compare"
+        else plot_posterior_comparison(long_named_posterior_comparison)
+    )
     renderer = _drawn(fig)
     page = fig.bbox
     texts = _visible_texts(fig, renderer)
     shown = {t.get_text() for t in texts}
-    assert set(LONG_NAMES) <= shown
+    assert set(LONG_NAMES[0 if figure == "compare" else 1 :]) <= shown
     for text in texts:
         box = text.get_window_extent(renderer)
         inside = (

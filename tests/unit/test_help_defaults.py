@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import argparse
+import inspect
 import re
 
 import pytest
 
 from loyaltysim.cases import ROBUSTNESS_LEVELS
 from loyaltysim.cli.parser import build_parser
+from loyaltysim.comparison import compare
+from loyaltysim.fitting.posterior import DRAWS, REPLICATIONS
 from loyaltysim.recommend import MATERIALITY, SCAN_LEVELS, SCAN_REPLICATIONS
 
 #: ``(default 4)``, ``(default: fresh entropy, ...)``, ``(default 1; ...``
@@ -22,6 +25,8 @@ COMPUTED = {
     ("recommend", "levels"): SCAN_LEVELS,
     ("recommend", "scan_replications"): SCAN_REPLICATIONS,
     ("recommend", "materiality"): MATERIALITY,
+    ("compare", "replications"): inspect.signature(compare).parameters["replications"].default,
+    ("compare", "draws"): DRAWS,
 }
 
 
@@ -66,3 +71,10 @@ def test_each_seed_states_what_its_command_uses():
 def test_the_defaults_checked_cover_every_command_with_options():
     commands = {name for name, *_ in _stated_defaults()}
     assert {"run", "compare", "case", "calibrate", "sweep", "report", "app"} <= commands
+
+
+def test_compare_states_the_replications_in_each_posterior_draw():
+    parser = build_parser()
+    sub = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
+    option = next(a for a in sub.choices["compare"]._actions if a.dest == "replications")
+    assert f"with --posterior, {REPLICATIONS} in each draw" in (option.help or "")

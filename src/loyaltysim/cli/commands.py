@@ -216,18 +216,26 @@ def compare(args: argparse.Namespace) -> int:
     from loyaltysim.report import format_comparison
     from loyaltysim.scenario import Scenario
 
+    if args.posterior is not None:
+        return _compare_posterior(args)
+    if args.draws is not None:
+        raise ParameterError("--draws", args.draws, "nothing without --posterior DIR")
     scenario_table, policy_table = _tables(args)
     scenario = Scenario.from_dict(scenario_table)
     policies = _candidates(args.policies, policy_table)
-    replications = whole_number("--replications", args.replications, minimum=1)
+    replications = (
+        {"replications": whole_number("--replications", args.replications, minimum=1)}
+        if args.replications is not None
+        else {}
+    )
     _check_outputs(args)
     comparison = compare_policies(
         scenario,
         policies,
-        replications=replications,
         rng=args.seed,
         progress=_progress(args),
         max_runs=args.max_runs,
+        **replications,
     )
     _emit(
         args,
@@ -235,6 +243,49 @@ def compare(args: argparse.Namespace) -> int:
         lambda: comparison.runs,
         lambda: plot_comparison(comparison),
         lambda: format_comparison(comparison),
+    )
+    return 0
+
+
+def _compare_posterior(args: argparse.Namespace) -> int:
+    """``loyaltysim compare --posterior DIR``: policies in markets drawn from a fit's posterior."""
+    from loyaltysim.fitting.fit import load_fit
+    from loyaltysim.fitting.posterior import compare_posterior
+    from loyaltysim.plotting import plot_posterior_comparison
+    from loyaltysim.report import format_posterior_comparison
+
+    if args.scenario:
+        raise ParameterError(
+            "--scenario",
+            args.scenario,
+            "nothing with --posterior (the fit's scenario.toml is the market; --set changes it)",
+        )
+    fitted = load_fit(args.posterior, "--posterior")
+    scenario_table, policy_table = _tables(args)
+    policies = _candidates(args.policies, policy_table)
+    # options left out take the API's defaults (declared once, in loyaltysim.fitting.posterior)
+    budget = {}
+    for option, name, minimum in (("--draws", "draws", 1), ("--replications", "replications", 2)):
+        value = getattr(args, name)
+        if value is not None:
+            budget[name] = whole_number(option, value, minimum=minimum)
+    _check_outputs(args)
+    result = compare_posterior(
+        fitted,
+        policies,
+        changes=scenario_table,
+        rng=args.seed,
+        progress=_progress(args),
+        max_runs=args.max_runs,
+        announce=_announce,
+        **budget,
+    )
+    _emit(
+        args,
+        result,
+        lambda: result.runs,
+        lambda: plot_posterior_comparison(result),
+        lambda: format_posterior_comparison(result),
     )
     return 0
 

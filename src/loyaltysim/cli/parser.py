@@ -100,7 +100,12 @@ def build_parser() -> argparse.ArgumentParser:
         "compare",
         help="compare policies on one scenario with paired replications",
         description="Compare policies with paired replications and common random numbers; "
-        "a [policy] table in the scenario file (or --set policy.*) is compared too.",
+        "a [policy] table in the scenario file (or --set policy.*) is compared too. With "
+        "--posterior DIR (a folder written by `loyaltysim fit`), compare them in markets drawn "
+        "from the fit's posterior by their weights (the fit's scenario.toml with each draw's "
+        "values; --set changes the rest) and report, against the first policy, the "
+        "probability of beating it and the expected NPV difference with its interval, split "
+        "into the fit's parameter uncertainty and run-to-run noise.",
     )
     _scenario_options(p_cmp)
     p_cmp.add_argument(
@@ -109,7 +114,23 @@ def build_parser() -> argparse.ArgumentParser:
         help="comma-separated named policies (default: %(default)s)",
     )
     p_cmp.add_argument(
-        "--replications", type=int, default=20, help="paired replications (default %(default)s)"
+        "--replications",
+        type=int,
+        default=None,
+        help="paired replications (default 20; with --posterior, 5 in each draw)",
+    )
+    p_cmp.add_argument(
+        "--posterior",
+        metavar="DIR",
+        default=None,
+        help="a fit folder: compare in markets drawn from its posterior (see above)",
+    )
+    p_cmp.add_argument(
+        "--draws",
+        type=int,
+        default=None,
+        metavar="N",
+        help="with --posterior: posterior draws, resampled by their weights (default 20)",
     )
     p_cmp.add_argument("--no-progress", action="store_true", help=PROGRESS_HELP)
     _max_runs_option(p_cmp)

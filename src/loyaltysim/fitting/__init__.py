@@ -7,7 +7,9 @@
   of a transaction log;
 - :mod:`~loyaltysim.fitting.kpis` — a client's aggregate figures (a KPI
   file) and the one function that computes them from logs;
-- :mod:`~loyaltysim.fitting.fit` — the fit (pyabc's ABC-SMC) and its folder.
+- :mod:`~loyaltysim.fitting.fit` — the fit (pyabc's ABC-SMC) and its folder;
+- :mod:`~loyaltysim.fitting.posterior` — policies compared in markets drawn
+  from a fit's posterior.
 """
 
 from __future__ import annotations
@@ -29,9 +31,11 @@ from loyaltysim.fitting.fit import (
     FitResult,
     basket_estimates,
     fit,
+    load_fit,
     simulated_log,
 )
 from loyaltysim.fitting.kpis import INFORMS, KPIs, compute_kpis, read_kpis
+from loyaltysim.fitting.posterior import PosteriorComparison, compare_posterior
 from loyaltysim.fitting.summaries import SUMMARIES, summarize_log
 
 __all__ = [
@@ -44,9 +48,12 @@ __all__ = [
     "SUMMARIES",
     "FitResult",
     "KPIs",
+    "PosteriorComparison",
     "basket_estimates",
+    "compare_posterior",
     "compute_kpis",
     "fit",
+    "load_fit",
     "read_claims",
     "read_kpis",
     "read_transactions",

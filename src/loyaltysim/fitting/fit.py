@@ -92,7 +92,7 @@ from loyaltysim.fitting.kpis import (
 from loyaltysim.fitting.summaries import BASKET_SUMMARIES, summarize_log
 from loyaltysim.params import format_number, whole_number
 from loyaltysim.policies.policy import NAMED_POLICIES
-from loyaltysim.scenario import Scenario
+from loyaltysim.scenario import Scenario, load_scenario_file
 from loyaltysim.simulation import simulate
 
 __all__ = [
@@ -105,6 +105,7 @@ __all__ = [
     "FittedParameter",
     "basket_estimates",
     "fit",
+    "load_fit",
     "simulated_log",
 ]
 
@@ -342,6 +343,60 @@ class FitResult:
 
     def __str__(self) -> str:
         return render_report(self.parameters, self.predictive, self.folder, brief=True)
+
+
+def load_fit(folder: str | Path, option: str = "fit") -> FitResult:
+    """Read a finished fit folder back (what :func:`fit` returned when it wrote it).
+
+    Args:
+        folder: The fit folder.
+        option: The name a message gives the folder (``"--posterior"`` on the
+            command line).
+
+    Raises:
+        ParameterError: Not a folder, or one without a finished fit's files, or
+            a posterior without ``weight`` or without any fitted parameter's
+            column (a fit of KPIs or of claims has the columns of what it fitted).
+        ScenarioFileError: Its ``scenario.toml`` is unreadable.
+    """
+    path = Path(folder)
+    accepts = "a fit folder written by `loyaltysim fit`"
+    if not path.is_dir():
+        raise ParameterError(option, str(folder), accepts, "no such folder")
+    for name in ("posterior.parquet", "scenario.toml", "parameters.csv", "predictive.csv"):
+        if not (path / name).is_file():
+            raise ParameterError(option, str(folder), accepts, f"it holds no {name}")
+    try:
+        posterior = pd.read_parquet(path / "posterior.parquet")
+        parameters = pd.read_csv(path / "parameters.csv")
+        predictive = pd.read_csv(path / "predictive.csv")
+    except (OSError, ValueError) as exc:
+        raise ParameterError(
+            option, str(folder), accepts, f"a file of it is unreadable: {type(exc).__name__}"
+        ) from None
+    known = [p.name for p in (*FITTED, *CLAIM_FITTED)]
+    columns = [c for c in known if c in posterior.columns] + ["weight"]
+    missing = [c for c in ("weight",) if c not in posterior.columns]
+    if len(columns) == 1:  # no fitted parameter at all
+        missing.insert(0, FITTED[0].name)
+    weights = posterior["weight"].to_numpy(dtype=float) if not missing else np.array([])
+    if (
+        missing
+        or posterior.empty
+        or not np.all(np.isfinite(weights))
+        or (weights < 0).any()
+        or weights.sum() <= 0
+    ):
+        problem = (
+            f"posterior.parquet has no column {missing[0]!r}"
+            if missing
+            else "posterior.parquet has no draws or bad weights"
+        )
+        raise ParameterError(option, str(folder), accepts, problem)
+    posterior = posterior[columns].copy()
+    posterior["weight"] = weights / weights.sum()
+    table, _ = load_scenario_file(path / "scenario.toml")
+    return FitResult(path, Scenario.from_dict(table), parameters, predictive, posterior)
 
 
 def fit(
