@@ -37,6 +37,7 @@ __all__ = [
     "recommend",
     "report",
     "run",
+    "search",
     "sweep",
 ]
 
@@ -490,6 +491,27 @@ def fit(args: argparse.Namespace) -> int:
             generations=args.generations,
             check_draws=args.check_draws,
             rng=args.seed,
+            overwrite=args.overwrite,
+            progress=_progress(args),
+            announce=_announce,
+        ),
+    )
+
+
+def search(args: argparse.Namespace) -> int:
+    """``loyaltysim search``: a search file into a search folder (resumable)."""
+    from loyaltysim.search import Search
+    from loyaltysim.search import search as run_search
+
+    definition = Search.from_toml(args.definition, max_runs=args.max_runs)
+    return _resumable(
+        "trials",
+        args.out,
+        lambda: run_search(
+            definition,
+            args.out,
+            trials=args.trials,
+            workers=args.workers,
             overwrite=args.overwrite,
             progress=_progress(args),
             announce=_announce,
