@@ -56,8 +56,10 @@ from __future__ import annotations
 import importlib.util
 import json
 import math
+import sqlite3
 import time
 from collections.abc import Callable, Mapping
+from contextlib import closing
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -104,6 +106,7 @@ __all__ = [
     "render_report",
     "replications",
     "search",
+    "trials_done",
     "trials_table",
 ]
 
@@ -799,6 +802,25 @@ def _open_folder(folder: Path, definition: Search, overwrite: bool) -> None:
                 file.unlink()
     text = json.dumps(definition.identity(), indent=1)
     write_atomic(record, lambda tmp: Path(tmp).write_text(text))
+
+
+def trials_done(folder: str | Path) -> int:
+    """Finished trials in a search folder's study (0 if there is none yet).
+
+    The database is opened read-only with :mod:`sqlite3`, so this is safe to
+    call on a search running in another process.
+    """
+    db = Path(folder) / "search.db"
+    if not db.is_file():
+        return 0
+    try:
+        with closing(sqlite3.connect(f"{db.resolve().as_uri()}?mode=ro", uri=True)) as base:
+            (count,) = base.execute(
+                "SELECT COUNT(*) FROM trials WHERE state IN ('COMPLETE', 'FAIL')"
+            ).fetchone()
+    except sqlite3.Error:  # no study stored yet (killed while it was being created)
+        return 0
+    return int(count)
 
 
 def _quiet_optuna() -> Any:

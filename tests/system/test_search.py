@@ -4,6 +4,11 @@ from __future__ import annotations
 
 import itertools
 import json
+import os
+import signal
+import subprocess
+import sys
+import time
 import tomllib
 from pathlib import Path
 
@@ -120,6 +125,29 @@ def test_an_interrupted_search_resumes_to_the_trials_of_an_uninterrupted_one(tmp
     longer = search(tiny_search(), tmp_path / "cut", trials=8)
     assert longer.skipped == 6 and len(longer.trials) == 8
     _same_trials(whole.trials, longer.trials.iloc[:6])
+
+
+@pytest.mark.slow
+def test_a_killed_search_resumes_to_the_trials_of_an_uninterrupted_one(tmp_path):
+    definition = tiny_search(search={"name": "tiny", "seed": 7, "trials": 8, "replications": 1})
+    file = tmp_path / "search.toml"
+    file.write_text(_toml(definition.to_dict()))
+    whole = search(definition, tmp_path / "whole")
+    killed = tmp_path / "killed"
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}
+    command = [sys.executable, "-m", "loyaltysim", "search", str(file), "--out", str(killed)]
+    process = subprocess.Popen(command, env=env, stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 600  # a busy machine imports and simulates slowly
+    while search_module.trials_done(killed) < 2 and time.monotonic() < deadline:
+        if process.poll() is not None:  # ended on its own: show why rather than time out
+            pytest.fail(f"the search ended with exit {process.returncode}: {process.stderr.read()}")
+        time.sleep(0.02)
+    process.send_signal(signal.SIGKILL)
+    process.communicate()
+    assert 2 <= search_module.trials_done(killed) < 8
+    assert not (killed / "trials.csv").exists()
+    resumed = search(tiny_search(search=definition.to_dict()["search"]), killed)
+    _same_trials(whole.trials, resumed.trials)
 
 
 @pytest.mark.slow
