@@ -58,7 +58,7 @@ import json
 import math
 import sqlite3
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from contextlib import closing
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -101,8 +101,10 @@ __all__ = [
     "Search",
     "SearchResult",
     "candidate_toml",
+    "lever_applies",
     "plot_levers",
     "plot_pareto",
+    "policy_with_levers",
     "render_report",
     "replications",
     "search",
@@ -271,6 +273,56 @@ def _parameter_declarations() -> dict[str, tuple[str, tuple[str, ...], Parameter
                 else:
                     found[declaration.name] = (dimension.name, (rule_name,), declaration)
     return found
+
+
+def lever_applies(levers: Iterable[Lever], lever: Lever, values: Mapping[str, Any]) -> bool:
+    """Whether ``lever`` applies to a candidate: a parameter needs its rule chosen.
+
+    A parameter lever of a dimension whose rule is itself one of ``levers``
+    applies when the rule chosen (in ``values``) has the parameter; otherwise
+    it always does.
+    """
+    if lever.kind == "rule":
+        return True
+    if not any(other.kind == "rule" and other.dimension == lever.dimension for other in levers):
+        return True
+    return values.get(lever.dimension) in lever.rules
+
+
+def policy_with_levers(
+    levers: Iterable[Lever], policy: Mapping[str, Any], values: Mapping[str, Any], name: str = ""
+) -> Policy:
+    """The ``[policy]`` table ``policy`` with the levers' ``values``.
+
+    A chosen rule drops the table's parameters it does not have; a parameter
+    lever whose dimension is not a lever sets the first rule that has it, when
+    the table's rule does not.
+
+    Raises:
+        ParameterError: A value the rule refuses.
+    """
+    levers = tuple(levers)
+    spec = dict(policy)
+    base = Policy.from_spec(policy)
+    for lever in levers:
+        if lever.kind == "rule" and lever.name in values:
+            rule = values[lever.name]
+            spec[lever.dimension] = rule
+            own = set(rule_parameters(DIMENSIONS[lever.dimension].rules[rule]))
+            prefix = lever.dimension + "_"
+            for key in [k for k in spec if k.startswith(prefix)]:
+                if key.removeprefix(prefix) not in own:
+                    del spec[key]
+    for lever in levers:
+        if lever.kind == "rule" or lever.name not in values:
+            continue
+        if not lever_applies(levers, lever, values):
+            continue
+        if spec.get(lever.dimension, base.rule(lever.dimension).name) not in lever.rules:
+            spec[lever.dimension] = lever.rules[0]
+        spec[lever.name] = values[lever.name]
+    spec["name"] = name
+    return Policy.from_spec(spec)
 
 
 @dataclass(frozen=True)
@@ -555,14 +607,8 @@ class Search:
         }
 
     def applies(self, lever: Lever, values: Mapping[str, Any]) -> bool:
-        """Whether a lever applies to a candidate: a parameter needs its rule chosen.
-
-        A parameter lever of a dimension that is itself a lever applies when the
-        rule chosen (in ``values``) has the parameter; otherwise it always does.
-        """
-        if lever.kind == "rule" or lever.dimension not in self.rule_levers:
-            return True
-        return values.get(lever.dimension) in lever.rules
+        """Whether a lever applies to a candidate (see :func:`lever_applies`)."""
+        return lever_applies(self.levers, lever, values)
 
     @property
     def rule_levers(self) -> set[str]:
@@ -570,34 +616,8 @@ class Search:
         return {lever.dimension for lever in self.levers if lever.kind == "rule"}
 
     def candidate(self, values: Mapping[str, Any], name: str = "") -> Policy:
-        """The base policy with the levers' ``values``.
-
-        A chosen rule drops the base's parameters it does not have; a parameter
-        lever whose dimension is not a lever sets the one rule that has it, when
-        the base policy's rule does not.
-
-        Raises:
-            ParameterError: A value the rule refuses.
-        """
-        spec = dict(self.policy)
-        base = self.base_policy()
-        for lever in self.levers:
-            if lever.kind == "rule" and lever.name in values:
-                rule = values[lever.name]
-                spec[lever.dimension] = rule
-                own = set(rule_parameters(DIMENSIONS[lever.dimension].rules[rule]))
-                prefix = lever.dimension + "_"
-                for key in [k for k in spec if k.startswith(prefix)]:
-                    if key.removeprefix(prefix) not in own:
-                        del spec[key]
-        for lever in self.levers:
-            if lever.kind == "rule" or lever.name not in values or not self.applies(lever, values):
-                continue
-            if spec.get(lever.dimension, base.rule(lever.dimension).name) not in lever.rules:
-                spec[lever.dimension] = lever.rules[0]  # checked: the one rule that has it
-            spec[lever.name] = values[lever.name]
-        spec["name"] = name
-        return Policy.from_spec(spec)
+        """The base policy with the levers' ``values`` (see :func:`policy_with_levers`)."""
+        return policy_with_levers(self.levers, self.policy, values, name)
 
     def to_dict(self) -> dict[str, Any]:
         """The search as its TOML tables (``trials`` included)."""

@@ -32,6 +32,7 @@ __all__ = [
     "calibrate",
     "case",
     "compare",
+    "discover",
     "fit",
     "params",
     "recommend",
@@ -517,6 +518,17 @@ def search(args: argparse.Namespace) -> int:
             announce=_announce,
         ),
     )
+
+
+def discover(args: argparse.Namespace) -> int:
+    """``loyaltysim discover``: PRIM boxes where a condition holds over a sweep's design."""
+    from loyaltysim.discovery import discover as find_boxes
+
+    out = args.out if args.out is not None else str(Path(args.results) / "report" / "discover")
+    found = find_boxes(args.results, args.where, density=args.density, boxes=args.boxes, out=out)
+    print(found)
+    print(f"written to {out} (trajectory.csv, boxes.csv, trajectory.png)")
+    return 0
 
 
 def report(args: argparse.Namespace) -> int:

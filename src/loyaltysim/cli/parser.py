@@ -346,6 +346,33 @@ def build_parser() -> argparse.ArgumentParser:
     _max_runs_option(p_search)
     p_search.set_defaults(handler=commands.search)
 
+    p_disc = sub.add_parser(
+        "discover",
+        help="where in a sweep's design a condition holds: PRIM boxes (scenario discovery)",
+        description="Find the regions of a sweep's design (its uncertainties) where a condition "
+        "on the policies' outcomes holds, by PRIM (ema_workbench): each box's parameter limits, "
+        "coverage, density and mass, and the peeling trajectory. The condition uses "
+        "OUTCOME[POLICY] terms, each the mean over a design point's replications, with numbers, "
+        "+ - * /, comparisons, and, or, not: --where 'npv_usd[verify_first] > "
+        "npv_usd[always_compensate]' (npv for npv_usd). Writes trajectory.csv, boxes.csv and "
+        "trajectory.png to DIR/report/discover (or --out). Needs the ema extra.",
+    )
+    p_disc.add_argument("results", metavar="DIR", help="results folder written by sweep")
+    p_disc.add_argument("--where", required=True, metavar="EXPR", help="the condition (see above)")
+    p_disc.add_argument(
+        "--density",
+        type=float,
+        default=0.8,
+        help="density the chosen box must reach (default %(default)s; else the densest peel)",
+    )
+    p_disc.add_argument(
+        "--boxes", type=int, default=1, help="boxes to find, one after another (default 1)"
+    )
+    p_disc.add_argument(
+        "--out", default=None, metavar="FOLDER", help="where to write (default DIR/report/discover)"
+    )
+    p_disc.set_defaults(handler=commands.discover)
+
     p_rep = sub.add_parser(
         "report",
         help="tables and figures of a results folder",
