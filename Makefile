@@ -1,6 +1,7 @@
 # loyaltysim — set-up, the main job, checks, tests, benchmarks, the paper.
 # `make run` and `make test` work on a fresh clone: they find a Python >= 3.12,
-# create .venv and install the package with its dev, notebook, app, browser, report and fit extras.
+# create .venv and install the package with its dev, notebook, app, browser, report, fit,
+# search and ema extras.
 
 VENV      := .venv
 BIN       := $(VENV)/bin
@@ -25,7 +26,7 @@ $(STAMP): pyproject.toml
 	echo "Using $$py ($$($$py --version))"; \
 	[ -x $(BIN)/python ] || $$py -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e ".[dev,notebooks,app,browser,report,fit]"
+	$(BIN)/python -m pip install --quiet -e ".[dev,notebooks,app,browser,report,fit,search,ema]"
 	@touch $(STAMP)
 
 ## Debian's chromium for the app's browser test (tests/system/test_app.py); Playwright's own

@@ -88,7 +88,7 @@ _EXPORTS: dict[str, str] = {
     ),
 }
 #: Subpackages and modules reachable as attributes (``ls.cases``, ``ls.evidence``...).
-_MODULES = ("cases", "evidence", "experiments", "outcomes", "params", "policies")
+_MODULES = ("cases", "evidence", "experiments", "outcomes", "params", "policies", "search")
 
 __all__ = sorted([*_EXPORTS, *_MODULES, "__version__"])
 
@@ -110,7 +110,7 @@ def __dir__() -> list[str]:
 
 
 if TYPE_CHECKING:  # what the names are, for type checkers and editors
-    from loyaltysim import cases, evidence, experiments, outcomes, params, policies
+    from loyaltysim import cases, evidence, experiments, outcomes, params, policies, search
     from loyaltysim.agents import CustomerAgent
     from loyaltysim.cases import CASES, get_case
     from loyaltysim.comparison import Comparison, compare

@@ -9,7 +9,9 @@ much tighter (``sd_ratio``). :class:`loyaltysim.comparison.Comparison`, the
 experiment analysis (:class:`loyaltysim.experiments.analysis.Results`) and the
 case readings all use these two functions. :func:`variance_split` splits the
 spread of paired differences gathered in several markets (the draws of a
-fit's posterior) into the part between markets and the part within them.
+fit's posterior) into the part between markets and the part within them;
+:func:`tail_mean` is the downside risk (conditional value at risk) a lever
+search may minimise.
 
 Example:
     >>> import pandas as pd
@@ -24,7 +26,7 @@ import numpy as np
 import pandas as pd
 import scipy.stats
 
-__all__ = ["interval", "paired_differences", "variance_split"]
+__all__ = ["interval", "paired_differences", "tail_mean", "variance_split"]
 
 
 def interval(values: np.ndarray, level: float = 0.95) -> tuple[float, float, float]:
@@ -117,3 +119,29 @@ def variance_split(differences: np.ndarray) -> dict[str, float]:
         "within": within,
         "total": between + within,
     }
+
+
+def tail_mean(values: np.ndarray, share: float, worst: str = "low") -> float:
+    """The mean of the worst ``share`` of ``values``: the conditional value at risk (CVaR).
+
+    The worst ⌈share·n⌉ values (at least one) are averaged: the lowest for an
+    outcome the firm wants high (``worst="low"``, NPV), the highest for one it
+    wants low (``worst="high"``, false accusations); Rockafellar & Uryasev
+    (2000) define it over a distribution, this is its sample version.
+
+    Args:
+        values: One value per replication.
+        share: The tail's share, in (0, 1].
+        worst: ``"low"`` or ``"high"``: which end is the downside.
+
+    Example:
+        >>> tail_mean(np.array([5.0, 1.0, 3.0, 2.0]), 0.5)
+        1.5
+        >>> tail_mean(np.array([5.0, 1.0, 3.0, 2.0]), 0.25, worst="high")
+        5.0
+    """
+    ordered = np.sort(np.asarray(values, dtype=float))
+    if worst == "high":
+        ordered = ordered[::-1]
+    count = max(1, int(np.ceil(share * ordered.size - 1e-9)))
+    return float(ordered[:count].mean())

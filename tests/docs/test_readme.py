@@ -24,6 +24,9 @@ UNREPEATABLE = {
     "python benchmarks/fit_coverage.py --datasets 20 --customers 1000 --months 24 "
     "--particles 50 --generations 3": "twenty fits, about half an hour",
     "python benchmarks/cdnow.py": "needs the cdnow extra, which make setup does not install",
+    "loyaltysim search examples/searches/claims_front.toml --out search_claims --no-progress": (
+        "160 runs on the default market, about two minutes"
+    ),
 }
 
 

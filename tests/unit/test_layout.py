@@ -8,7 +8,7 @@ The layers, from the ground floor up (a module may import from its own layer or 
 3. ``submodels``, ``agents``, ``model``               the monthly schedule and the Mesa model
 4. ``simulation``, ``experiments``, ``comparison``    one run, many runs, paired comparisons
 5. ``cases``, ``evidence``, ``fitting``, ``report``,   what the runs are used for
-   ``plotting``, ``recommend``
+   ``plotting``, ``recommend``, ``search``, ``discovery``, ``ema``
 6. ``cli``, ``app``                                   the front ends
 """
 
@@ -53,6 +53,9 @@ LAYERS: dict[str, int] = {
     "report": 5,
     "plotting": 5,
     "recommend": 5,
+    "search": 5,
+    "discovery": 5,
+    "ema": 5,
     "cli": 6,
     "app": 6,
     "__main__": 6,

@@ -32,11 +32,13 @@ __all__ = [
     "calibrate",
     "case",
     "compare",
+    "discover",
     "fit",
     "params",
     "recommend",
     "report",
     "run",
+    "search",
     "sweep",
 ]
 
@@ -548,6 +550,38 @@ def fit(args: argparse.Namespace) -> int:
             announce=_announce,
         ),
     )
+
+
+def search(args: argparse.Namespace) -> int:
+    """``loyaltysim search``: a search file into a search folder (resumable)."""
+    from loyaltysim.search import Search
+    from loyaltysim.search import search as run_search
+
+    definition = Search.from_toml(args.definition, max_runs=args.max_runs)
+    return _resumable(
+        "trials",
+        args.out,
+        lambda: run_search(
+            definition,
+            args.out,
+            trials=args.trials,
+            workers=args.workers,
+            overwrite=args.overwrite,
+            progress=_progress(args),
+            announce=_announce,
+        ),
+    )
+
+
+def discover(args: argparse.Namespace) -> int:
+    """``loyaltysim discover``: PRIM boxes where a condition holds over a sweep's design."""
+    from loyaltysim.discovery import discover as find_boxes
+
+    out = args.out if args.out is not None else str(Path(args.results) / "report" / "discover")
+    found = find_boxes(args.results, args.where, density=args.density, boxes=args.boxes, out=out)
+    print(found)
+    print(f"written to {out} (trajectory.csv, boxes.csv, trajectory.png)")
+    return 0
 
 
 def report(args: argparse.Namespace) -> int:

@@ -357,6 +357,69 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p_fit.add_argument("--no-progress", action="store_true", help="hide the progress bar")
     p_fit.set_defaults(handler=commands.fit)
+    p_search = sub.add_parser(
+        "search",
+        help="search policy levers for the best policy or a Pareto front; re-run to resume",
+        description="Search the levers a search file declares (rules, rule parameters with "
+        "ranges) for the best candidate on its objectives (mean, quantile or CVaR of a run "
+        "outcome) under its constraints: TPE for one objective, NSGA-II for several (Optuna). "
+        "Every candidate runs on the same replication seeds (common random numbers). DIR "
+        "receives trials.csv and trials.parquet, best.csv, candidates/trial_NNNN.toml (for "
+        "--scenario), levers.png, pareto.png (several objectives) and report.md; the study is "
+        "DIR/search.db (SQLite), so a killed or interrupted search resumes when the same "
+        "command runs again, and --trials N with a larger N continues a finished one.",
+    )
+    p_search.add_argument(
+        "definition", metavar="SEARCH", help="search TOML file (see the README, 'Lever search')"
+    )
+    p_search.add_argument("--out", required=True, metavar="DIR", help="search folder")
+    p_search.add_argument(
+        "--trials",
+        type=int,
+        default=None,
+        metavar="N",
+        help="candidates in all (default: the file's trials)",
+    )
+    p_search.add_argument(
+        "--workers",
+        type=int,
+        default=None,
+        help="worker processes for a candidate's replications (default 1)",
+    )
+    p_search.add_argument(
+        "--overwrite", action="store_true", help="discard a search of another definition in DIR"
+    )
+    p_search.add_argument("--no-progress", action="store_true", help=PROGRESS_HELP)
+    _max_runs_option(p_search)
+    p_search.set_defaults(handler=commands.search)
+
+    p_disc = sub.add_parser(
+        "discover",
+        help="where in a sweep's design a condition holds: PRIM boxes (scenario discovery)",
+        description="Find the regions of a sweep's design (its uncertainties) where a condition "
+        "on the policies' outcomes holds, by PRIM (ema_workbench): each box's parameter limits, "
+        "coverage, density and mass, and the peeling trajectory. The condition uses "
+        "OUTCOME[POLICY] terms, each the mean over a design point's replications, with numbers, "
+        "+ - * /, comparisons, and, or, not: --where 'npv_usd[verify_first] > "
+        "npv_usd[always_compensate]' (npv for npv_usd). Writes trajectory.csv, boxes.csv and "
+        "trajectory.png to DIR/report/discover (or --out). Needs the ema extra.",
+    )
+    p_disc.add_argument("results", metavar="DIR", help="results folder written by sweep")
+    p_disc.add_argument("--where", required=True, metavar="EXPR", help="the condition (see above)")
+    p_disc.add_argument(
+        "--density",
+        type=float,
+        default=0.8,
+        help="density the chosen box must reach (default %(default)s; else the densest peel)",
+    )
+    p_disc.add_argument(
+        "--boxes", type=int, default=1, help="boxes to find, one after another (default 1)"
+    )
+    p_disc.add_argument(
+        "--out", default=None, metavar="FOLDER", help="where to write (default DIR/report/discover)"
+    )
+    p_disc.set_defaults(handler=commands.discover)
+
     p_rep = sub.add_parser(
         "report",
         help="tables and figures of a results folder",

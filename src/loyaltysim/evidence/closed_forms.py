@@ -14,7 +14,8 @@ numbers.
 - **Bass diffusion** on the complete graph (:func:`bass_scenario`,
   :func:`bass_share`, :func:`discrete_bass`, :func:`continuous_bass`).
 - **The one-claim condition** for verifying (:func:`one_claim_scenario`,
-  :func:`one_claim_check`).
+  :func:`one_claim_check`) and its break-even claim value
+  (:func:`one_claim_break_even`).
 
 Example:
     >>> from loyaltysim.evidence.closed_forms import (
@@ -49,6 +50,7 @@ __all__ = [
     "cohort_values",
     "continuous_bass",
     "discrete_bass",
+    "one_claim_break_even",
     "one_claim_check",
     "one_claim_gain",
     "one_claim_scenario",
@@ -349,12 +351,40 @@ def one_claim_gain(scenario: Scenario) -> tuple[float, float]:
         >>> bool(gain > 0) and not one_claim_gain(one_claim_scenario(20.0))[0] > 0
         True
     """
-    fraud = scenario.fraud_propensity_max
-    pi = fraud / (fraud + scenario.mistaken_claim_probability)
-    amount, s, f = scenario.claim_value_usd, scenario.detection_rate, scenario.false_accusation_rate
+    pi, s, f = _one_claim_rates(scenario)
+    amount = scenario.claim_value_usd
     gain = pi * s * amount - scenario.investigation_cost_usd + (1 - pi) * f * amount
     sd = amount * np.sqrt(pi * s * (1 - s) + (1 - pi) * f * (1 - f) + pi * (1 - pi) * (s - f) ** 2)
     return gain, float(sd)
+
+
+def _one_claim_rates(scenario: Scenario) -> tuple[float, float, float]:
+    """``(π, s, f)`` of a one-claim scenario: fraud share of claims, detection, false accusation."""
+    fraud = scenario.fraud_propensity_max
+    pi = fraud / (fraud + scenario.mistaken_claim_probability)
+    return pi, scenario.detection_rate, scenario.false_accusation_rate
+
+
+def one_claim_break_even(scenario: Scenario) -> float:
+    """The claim value above which verifying pays, in a :func:`one_claim_scenario`.
+
+    The gain of verifying a claim of value *A* (:func:`one_claim_gain`) is
+    linear in *A* and zero at A* = c / (π·s + (1 − π)·f): verifying claims
+    above A* and paying the rest is the best threshold rule, whatever the
+    spread of claim values (``claim_value_sigma``).
+
+    Args:
+        scenario: A one-claim scenario.
+
+    Returns:
+        The break-even claim value (USD).
+
+    Example:
+        >>> round(one_claim_break_even(one_claim_scenario(20.0)), 2)
+        84.21
+    """
+    pi, s, f = _one_claim_rates(scenario)
+    return scenario.investigation_cost_usd / (pi * s + (1 - pi) * f)
 
 
 @dataclass(frozen=True)
