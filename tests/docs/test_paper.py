@@ -23,7 +23,16 @@ from paper.study import ROOT
 PAPER = (ROOT / "papers" / "paper.md").read_text()
 
 #: Studies whose full configuration is cheap enough for every test run (about a minute in all).
-CHECKED_HERE = ("model", "library", "policies", "facts", "cases", "break_even", "cdnow")
+CHECKED_HERE = (
+    "model",
+    "library",
+    "policies",
+    "facts",
+    "cases",
+    "break_even",
+    "cdnow",
+    "lever_search",
+)
 #: Checked only by `python -m paper --check` (full configuration, minutes).
 CHECKED_BY_THE_SCRIPT = ("sensitivity", "robustness")
 

@@ -12,6 +12,7 @@ from paper.studies import (
     cases,
     cdnow,
     facts,
+    lever_search,
     library,
     model,
     policies,
@@ -31,4 +32,5 @@ STUDIES: tuple[Study, ...] = (
     break_even.STUDY,
     sensitivity.STUDY,
     cdnow.STUDY,
+    lever_search.STUDY,
 )
