@@ -5,9 +5,11 @@ takes its best ``K`` candidates (the feasible trials, each set of lever
 values once, ranked by the first objective) and runs them over a Latin
 hypercube of the scenario ranges of an ``[uncertainties]`` table (the
 format of an experiment file's, :class:`~loyaltysim.experiments.Uncertainty`),
-with the sweep engine (:func:`~loyaltysim.experiments.execution.collect`):
-every candidate meets the same people and draws in every replication of
-every market (common random numbers). A ranges file::
+with the sweep engine (:func:`~loyaltysim.experiments.execution.collect`),
+or over markets drawn from a fit's posterior
+(:func:`~loyaltysim.fitting.compare_posterior`): every candidate meets the
+same people and draws in every replication of every market (common random
+numbers). A ranges file::
 
     [uncertainties]
     honesty_mean = { low = 0.6, high = 0.95 }
@@ -29,6 +31,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -42,6 +45,9 @@ from loyaltysim.params import MAX_RUNS, check_known, format_number, whole_number
 from loyaltysim.search import Search, ranked_policies
 from loyaltysim.seeding import as_seed_sequence
 from loyaltysim.statistics import interval
+
+if TYPE_CHECKING:
+    from loyaltysim.fitting import FitResult
 
 __all__ = ["RobustChoice", "read_ranges", "robust_choice"]
 
@@ -73,7 +79,9 @@ class RobustChoice:
     Attributes:
         search: The search the candidates come from.
         objective: The column scored (the search's first objective).
-        points: The markets: one row per point (index ``point``), one column per uncertainty.
+        points: The markets: one row per point (index ``point``), one column per
+            uncertainty (or fitted parameter, with the draw's ``particle``).
+        ensemble: The markets, in words.
         scores: Each candidate's score per market (rows: points; columns: candidates).
         table: One row per candidate (index ``candidate``): ``mean``, ``mean_regret``,
             ``max_regret``, ``satisficing`` (share of markets within ``tolerance``).
@@ -91,6 +99,7 @@ class RobustChoice:
     search: Search
     objective: str
     points: pd.DataFrame
+    ensemble: str
     scores: pd.DataFrame
     table: pd.DataFrame
     robust: str
@@ -109,9 +118,8 @@ class RobustChoice:
             return format_number(float(value), spec)
 
         lines = [
-            f"{self.search.name}: {len(self.table)} candidate(s) over {len(self.points)} markets "
-            f"({', '.join(self.points.columns)}; Latin hypercube) x {self.replications} "
-            f"replications, seed {self.seed}; scored by {self.objective} "
+            f"{self.search.name}: {len(self.table)} candidate(s) over {self.ensemble} x "
+            f"{self.replications} replications, seed {self.seed}; scored by {self.objective} "
             f"({objective.describe()})",
             f"{'candidate':<12}{'mean':>14}{'mean regret':>14}{'max regret':>14}"
             f"{'satisficing':>13}",
@@ -144,8 +152,9 @@ class RobustChoice:
 
 def robust_choice(
     search_folder: str | Path,
-    over: str | Path | tuple[Uncertainty, ...],
+    over: str | Path | tuple[Uncertainty, ...] | None = None,
     *,
+    posterior: FitResult | str | Path | None = None,
     candidates: int = 3,
     samples: int = 8,
     replications: int | None = None,
@@ -159,8 +168,12 @@ def robust_choice(
     Args:
         search_folder: A folder written by :func:`loyaltysim.search.search`.
         over: A ranges file (its ``[uncertainties]`` table) or the uncertainties.
+        posterior: Instead of ``over``, a fit folder (or
+            :class:`~loyaltysim.fitting.FitResult`): the markets are draws
+            resampled from its posterior, in the fit's market
+            (:func:`~loyaltysim.fitting.compare_posterior`).
         candidates: The best ``K`` feasible candidates by the first objective (all when fewer).
-        samples: Markets of the Latin hypercube.
+        samples: Markets: points of the Latin hypercube, or posterior draws.
         replications: Replications per candidate and market (default: the search's).
         rng: Root seed of the design and every run (default: the search's).
         tolerance: Satisficing tolerance in the objective's unit (default: 1 %
@@ -185,23 +198,49 @@ def robust_choice(
     seed = whole_number("--seed", definition.seed if rng is None else rng)
     if tolerance is not None and not (isinstance(tolerance, int | float) and tolerance >= 0):
         raise ParameterError("--tolerance", tolerance, "a number >= 0")
-    uncertainties = over if isinstance(over, tuple) else read_ranges(over)
-    varied = {u.name for u in uncertainties}
-    market = {k: v for k, v in definition.market().changes().items() if k not in varied}
-    experiment = Experiment(
-        policies=tuple(policies),
-        uncertainties=uncertainties,
-        scenario=market,
-        design="lhs",
-        samples=samples,
-        replications=replications,
-        seed=seed,
-        name=f"{definition.name}_robust",
-        max_runs=max_runs,
-    )
-    runs, _ = collect(experiment, as_seed_sequence(seed), workers=workers)
+    if (over is None) == (posterior is None):
+        raise ParameterError(
+            "--over/--posterior", "both" if over is not None else "neither", "exactly one of them"
+        )
+    if posterior is not None:
+        from loyaltysim.fitting import compare_posterior
+
+        drawn = compare_posterior(
+            posterior,
+            policies,
+            draws=samples,
+            replications=replications,
+            rng=seed,
+            workers=workers,
+            max_runs=max_runs,
+        )
+        runs = drawn.runs.rename(columns={"draw": "point"})
+        points = drawn.draws.rename(columns={"draw": "point"}).set_index("point")
+        ensemble = (
+            f"{samples} posterior draws of the fit {drawn.folder} "
+            f"({drawn.particles} distinct particles)"
+        )
+    else:
+        assert over is not None
+        uncertainties = over if isinstance(over, tuple) else read_ranges(over)
+        varied = {u.name for u in uncertainties}
+        market = {k: v for k, v in definition.market().changes().items() if k not in varied}
+        experiment = Experiment(
+            policies=tuple(policies),
+            uncertainties=uncertainties,
+            scenario=market,
+            design="lhs",
+            samples=samples,
+            replications=replications,
+            seed=seed,
+            name=f"{definition.name}_robust",
+            max_runs=max_runs,
+        )
+        runs, _ = collect(experiment, as_seed_sequence(seed), workers=workers)
+        points = experiment.points()
+        ensemble = f"{samples} markets ({', '.join(points.columns)}; Latin hypercube)"
     objective = definition.objectives[0]
-    names = [p.name for p in experiment.policies]
+    names = [p.name for p in policies]
     scores = (
         runs.groupby(["point", "policy"], sort=False)[objective.outcome]
         .agg(lambda v: objective.value(v.to_numpy()))
@@ -230,7 +269,8 @@ def robust_choice(
     return RobustChoice(
         search=definition,
         objective=objective.name,
-        points=experiment.points(),
+        points=points,
+        ensemble=ensemble,
         scores=scores,
         table=table,
         robust=robust,

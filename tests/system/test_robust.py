@@ -170,3 +170,42 @@ def test_the_example_search_folder_is_what_its_search_file_writes(tmp_path):
         )
     assert (example / "search.json").read_text() == (tmp_path / "search.json").read_text()
     assert len(written.trials) == 6
+
+
+@pytest.fixture(scope="module")
+def posterior_choice(folder):
+    """The candidates over draws from a posterior held in memory (churn 1%, 5% or 10%)."""
+    from loyaltysim.fitting import FITTED, FitResult
+    from loyaltysim.scenario import Scenario
+
+    market = Scenario.from_dict(TINY_SEARCH["scenario"])
+    rows = [
+        {p.name: float(getattr(market, p.name)) for p in FITTED} | {"base_monthly_churn": c}
+        for c in (0.01, 0.05, 0.1)
+    ]
+    posterior = pd.DataFrame(rows)
+    posterior["weight"] = np.full(3, 1 / 3)
+    fitted = FitResult(Path("in-memory"), market, pd.DataFrame(), pd.DataFrame(), posterior)
+    return robust_choice(folder, posterior=fitted, candidates=3, samples=4, rng=3)
+
+
+def test_over_a_posterior_the_regrets_are_against_the_best_candidate_of_each_draw(
+    posterior_choice, folder
+):
+    scores = posterior_choice.scores.to_numpy(dtype=float)
+    assert scores.shape == (4, 3)
+    regret = scores.max(axis=1, keepdims=True) - scores
+    np.testing.assert_allclose(posterior_choice.table["max_regret"], regret.max(axis=0))
+    table = posterior_choice.table
+    assert table.loc[posterior_choice.robust, "max_regret"] == table["max_regret"].min()
+    assert "posterior draws" in str(posterior_choice)
+    assert set(posterior_choice.points["base_monthly_churn"]) <= {0.01, 0.05, 0.1}
+    with pytest.raises(ParameterError, match="exactly one"):
+        robust_choice(folder, RANGES, posterior=Path("fit"))
+    with pytest.raises(ParameterError, match="exactly one"):
+        robust_choice(folder)
+
+
+def test_a_posterior_that_is_no_fit_folder_is_refused_in_one_line(capsys, folder, tmp_path):
+    status, out, err = cli(capsys, "robust", str(folder), "--posterior", str(tmp_path / "nofit"))
+    assert status == 2 and out == "" and err.count("\n") == 1, err

@@ -580,7 +580,8 @@ def robust(args: argparse.Namespace) -> int:
     _check_outputs(args)
     result = robust_choice(
         args.search_dir,
-        read_ranges(args.over),
+        read_ranges(args.over) if args.over is not None else None,
+        posterior=args.posterior,
         candidates=args.candidates,
         samples=args.samples,
         replications=args.replications,

@@ -398,7 +398,8 @@ def build_parser() -> argparse.ArgumentParser:
         help="a search's best candidates over a Latin hypercube of market ranges: the robust one",
         description="Run the K best feasible candidates of a finished search (ranked by its "
         "first objective) over a Latin hypercube of the scenario ranges in RANGES.toml (an "
-        "[uncertainties] table, as in an experiment file), every candidate on the same "
+        "[uncertainties] table, as in an experiment file) or over draws from a fit's posterior "
+        "(--posterior), every candidate on the same "
         "replication seeds in every market (common random numbers). Prints each candidate's "
         "mean score, mean and max regret (its shortfall against the best candidate in each "
         "market) and satisficing share (markets where its regret is within --tolerance), the "
@@ -406,18 +407,28 @@ def build_parser() -> argparse.ArgumentParser:
         "the best mean, with a paired 95%% interval over the markets.",
     )
     p_rob.add_argument("search_dir", metavar="SEARCH_DIR", help="folder of a finished search")
-    p_rob.add_argument(
+    ensemble = p_rob.add_mutually_exclusive_group(required=True)
+    ensemble.add_argument(
         "--over",
-        required=True,
         metavar="RANGES",
         help="TOML file with an [uncertainties] table, e.g. honesty_mean = { low = 0.6, "
         "high = 0.95 }",
+    )
+    ensemble.add_argument(
+        "--posterior",
+        metavar="FIT_DIR",
+        help="instead: markets drawn from the posterior of a fit folder (loyaltysim fit), "
+        "in the fit's market",
     )
     p_rob.add_argument(
         "--candidates", type=int, default=3, metavar="K", help="candidates (default %(default)s)"
     )
     p_rob.add_argument(
-        "--samples", type=int, default=8, metavar="N", help="markets (default %(default)s)"
+        "--samples",
+        type=int,
+        default=8,
+        metavar="N",
+        help="markets: design points or posterior draws (default %(default)s)",
     )
     p_rob.add_argument(
         "--replications",
