@@ -209,3 +209,17 @@ def test_over_a_posterior_the_regrets_are_against_the_best_candidate_of_each_dra
 def test_a_posterior_that_is_no_fit_folder_is_refused_in_one_line(capsys, folder, tmp_path):
     status, out, err = cli(capsys, "robust", str(folder), "--posterior", str(tmp_path / "nofit"))
     assert status == 2 and out == "" and err.count("\n") == 1, err
+
+
+def test_the_command_runs_the_candidates_over_a_real_fit_folder(capsys, folder):
+    status, out, err = cli(
+        capsys,
+        "robust",
+        str(folder),
+        "--posterior",
+        str(ROOT / "examples" / "client_fit"),
+        "--samples",
+        "2",
+    )
+    assert status == 0, err
+    assert "2 posterior draws of the fit" in out and "robust (min max regret):" in out
