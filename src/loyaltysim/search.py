@@ -105,6 +105,7 @@ __all__ = [
     "plot_levers",
     "plot_pareto",
     "policy_with_levers",
+    "ranked_policies",
     "render_report",
     "replications",
     "search",
@@ -749,7 +750,7 @@ def search(
     _check_folder(folder, definition, overwrite)
     start = time.perf_counter()
     folder.mkdir(parents=True, exist_ok=True)
-    lock = FolderLock(folder)
+    lock = FolderLock(folder, "search")
     lock.acquire()
     try:
         _open_folder(folder, definition, overwrite)
@@ -767,6 +768,50 @@ def search(
     finally:
         lock.release()
     return result
+
+
+def ranked_policies(folder: str | Path, count: int) -> tuple[Search, list[Policy]]:
+    """A finished search folder's definition and its ``count`` best candidates, best first.
+
+    The candidates are the feasible trials of ``trials.csv``, each set of
+    lever values once (as its first trial), ranked by the first objective;
+    named ``trial_NNNN``.
+
+    Raises:
+        ParameterError: ``folder`` is not a finished search folder, or holds no
+            feasible candidate.
+    """
+    folder = Path(folder)
+    record, trials_file = folder / "search.json", folder / "trials.csv"
+    if not record.is_file() or not trials_file.is_file():
+        raise ParameterError(
+            "SEARCH_DIR",
+            str(folder),
+            "the folder of a finished search (search.json and trials.csv, by loyaltysim search)",
+        )
+    try:
+        data = json.loads(record.read_text())
+        table = pd.read_csv(trials_file)
+    except (OSError, ValueError) as exc:
+        raise ParameterError(
+            "SEARCH_DIR", str(folder), "a readable search folder", brief(str(exc))
+        ) from None
+    definition = Search.from_dict(data)
+    first = definition.objectives[0]
+    feasible = table[table["feasible"].astype(bool)]
+    feasible = feasible.drop_duplicates([lever.name for lever in definition.levers])
+    if feasible.empty:
+        raise ParameterError(
+            "SEARCH_DIR", str(folder), "a search with at least one feasible candidate"
+        )
+    ranked = feasible.sort_values(
+        first.name, ascending=first.direction == "minimize", kind="stable"
+    ).head(count)
+    policies = [
+        definition.candidate(_lever_values(definition, row), name=_trial_name(row["trial"]))
+        for _, row in ranked.iterrows()
+    ]
+    return definition, policies
 
 
 def _fields(definition: Search) -> dict[str, Any]:

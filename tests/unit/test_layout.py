@@ -8,7 +8,7 @@ The layers, from the ground floor up (a module may import from its own layer or 
 3. ``submodels``, ``agents``, ``model``               the monthly schedule and the Mesa model
 4. ``simulation``, ``experiments``, ``comparison``    one run, many runs, paired comparisons
 5. ``cases``, ``evidence``, ``fitting``, ``report``,   what the runs are used for
-   ``plotting``, ``recommend``, ``search``, ``discovery``, ``ema``
+   ``plotting``, ``recommend``, ``search``, ``robust``, ``discovery``, ``ema``
 6. ``cli``, ``app``                                   the front ends
 """
 
@@ -54,6 +54,7 @@ LAYERS: dict[str, int] = {
     "plotting": 5,
     "recommend": 5,
     "search": 5,
+    "robust": 5,
     "discovery": 5,
     "ema": 5,
     "cli": 6,

@@ -573,6 +573,29 @@ def search(args: argparse.Namespace) -> int:
     )
 
 
+def robust(args: argparse.Namespace) -> int:
+    """``loyaltysim robust``: a search's best candidates over an ensemble of markets."""
+    from loyaltysim.robust import read_ranges, robust_choice
+
+    _check_outputs(args)
+    result = robust_choice(
+        args.search_dir,
+        read_ranges(args.over) if args.over is not None else None,
+        posterior=args.posterior,
+        candidates=args.candidates,
+        samples=args.samples,
+        replications=args.replications,
+        rng=args.seed,
+        tolerance=args.tolerance,
+        workers=args.workers,
+        max_runs=args.max_runs,
+    )
+    print(result)
+    for line in _write_tables(args, result.table, "robust"):
+        print(line)
+    return 0
+
+
 def discover(args: argparse.Namespace) -> int:
     """``loyaltysim discover``: PRIM boxes where a condition holds over a sweep's design."""
     from loyaltysim.discovery import discover as find_boxes

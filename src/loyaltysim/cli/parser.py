@@ -393,6 +393,69 @@ def build_parser() -> argparse.ArgumentParser:
     _max_runs_option(p_search)
     p_search.set_defaults(handler=commands.search)
 
+    p_rob = sub.add_parser(
+        "robust",
+        help="a search's best candidates over a Latin hypercube of market ranges: the robust one",
+        description="Run the K best feasible candidates of a finished search (ranked by its "
+        "first objective) over a Latin hypercube of the scenario ranges in RANGES.toml (an "
+        "[uncertainties] table, as in an experiment file) or over draws from a fit's posterior "
+        "(--posterior), every candidate on the same "
+        "replication seeds in every market (common random numbers). Prints each candidate's "
+        "mean score, mean and max regret (its shortfall against the best candidate in each "
+        "market) and satisficing share (markets where its regret is within --tolerance), the "
+        "robust candidate (least max regret) and what it gives up in the expected case against "
+        "the best mean, with a paired 95%% interval over the markets.",
+    )
+    p_rob.add_argument("search_dir", metavar="SEARCH_DIR", help="folder of a finished search")
+    ensemble = p_rob.add_mutually_exclusive_group(required=True)
+    ensemble.add_argument(
+        "--over",
+        metavar="RANGES",
+        help="TOML file with an [uncertainties] table, e.g. honesty_mean = { low = 0.6, "
+        "high = 0.95 }",
+    )
+    ensemble.add_argument(
+        "--posterior",
+        metavar="FIT_DIR",
+        help="instead: markets drawn from the posterior of a fit folder (loyaltysim fit), "
+        "in the fit's market",
+    )
+    p_rob.add_argument(
+        "--candidates", type=int, default=3, metavar="K", help="candidates (default %(default)s)"
+    )
+    p_rob.add_argument(
+        "--samples",
+        type=int,
+        default=8,
+        metavar="N",
+        help="markets: design points or posterior draws (default %(default)s)",
+    )
+    p_rob.add_argument(
+        "--replications",
+        type=int,
+        default=None,
+        metavar="R",
+        help="replications per candidate and market (default: the search's)",
+    )
+    p_rob.add_argument(
+        "--seed", type=int, default=None, help="root seed (default: the search's seed)"
+    )
+    p_rob.add_argument(
+        "--tolerance",
+        type=float,
+        default=None,
+        metavar="X",
+        help="satisficing: regret at most X in the objective's unit (default: 1%% of the mean "
+        "absolute best score)",
+    )
+    p_rob.add_argument("--workers", type=int, default=None, help="worker processes (default 1)")
+    p_rob.add_argument("--csv", metavar="PATH", help="also write the candidates table as CSV")
+    p_rob.add_argument(
+        "--xlsx", metavar="PATH", help="also write the candidates table as an Excel workbook"
+    )
+    _max_runs_option(p_rob)
+    p_rob.set_defaults(handler=commands.robust, figure=None)
+
     p_disc = sub.add_parser(
         "discover",
         help="where in a sweep's design a condition holds: PRIM boxes (scenario discovery)",

@@ -272,18 +272,24 @@ class FolderLock:
     """An exclusive lock on a results folder's ``.lock``, released when its process ends.
 
     The file holds who holds the lock (process id, host, start time), for the
-    message that refuses a second sweep.
+    message that refuses a second writer.
+
+    Args:
+        folder: The folder locked.
+        command: The command that writes it (``sweep``, ``search``), named in
+            the message that refuses a second one.
     """
 
-    def __init__(self, folder: Path) -> None:
+    def __init__(self, folder: Path, command: str = "sweep") -> None:
         self.folder = folder
+        self.command = command
         self._fd: int | None = None
 
     def acquire(self) -> None:
         """Take the lock, or refuse.
 
         Raises:
-            ParameterError: A live sweep holds it.
+            ParameterError: A live process of the command holds it.
             OutputError: The lock file cannot be created or locked.
         """
         path = self.folder / LOCK
@@ -300,7 +306,7 @@ class FolderLock:
             raise ParameterError(
                 "--out",
                 str(self.folder),
-                "a results folder no other sweep is writing",
+                f"a folder no other {self.command} is writing",
                 f"{_describe_holder(holder)}; let it finish or stop it, then run this "
                 "command again",
             ) from None
