@@ -85,6 +85,14 @@ def test_the_same_seed_gives_identical_results_and_another_seed_other_markets(fo
     assert not np.allclose(other.points.to_numpy(float), choice.points.to_numpy(float))
 
 
+def test_without_a_seed_the_search_s_own_seed_is_used(folder):
+    """What ``robust --help`` states: ``--seed`` defaults to the search's seed."""
+    unseeded = robust_choice(folder, RANGES, candidates=2, samples=2)
+    seed = TINY_SEARCH["search"]["seed"]
+    seeded = robust_choice(folder, RANGES, candidates=2, samples=2, rng=seed)
+    pd.testing.assert_frame_equal(unseeded.scores, seeded.scores)
+
+
 def test_the_command_prints_the_table_and_writes_the_csv(capsys, folder, tmp_path):
     ranges = tmp_path / "ranges.toml"
     ranges.write_text("[uncertainties]\nhonesty_mean = { low = 0.5, high = 0.95 }\n")
